@@ -1,0 +1,29 @@
+"""Vietnamese text analysis: normalization, word segmentation and the indexed views."""
+
+from searchkit.analysis.analyzer import Analysis, Token, analyze, split_syllables
+from searchkit.analysis.normalize import (
+    fold_diacritics,
+    has_diacritics,
+    nfc_with_offsets,
+    normalize_i_y,
+    normalize_spelling,
+    normalize_syllable,
+    normalize_tone_marks,
+)
+from searchkit.analysis.segmentation import Segmenter, get_segmenter
+
+__all__ = [
+    "Analysis",
+    "Segmenter",
+    "Token",
+    "analyze",
+    "fold_diacritics",
+    "get_segmenter",
+    "has_diacritics",
+    "nfc_with_offsets",
+    "normalize_i_y",
+    "normalize_spelling",
+    "normalize_syllable",
+    "normalize_tone_marks",
+    "split_syllables",
+]

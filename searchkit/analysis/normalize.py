@@ -1,0 +1,181 @@
+"""Spelling normalization for Vietnamese: one canonical form for every way a word is written.
+
+Everything here works on single syllables or on whole texts without moving character
+offsets that matter: `nfc_with_offsets` keeps a map back to the original text, and the
+syllable rewrites change a token's text, never its span.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+# Zero-width and invisible formatting characters that editors and web pages leave
+# inside words ("công\u200ban"); they must not split or change a syllable.
+ZERO_WIDTH = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
+
+# The five tone marks as combining characters: grave, acute, tilde, hook above, dot below.
+TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+# Vowel letters after removing tone marks (the vowel-quality marks ^ ˘ ʼ stay).
+_VOWELS = frozenset("aăâeêioôơuưyAĂÂEÊIOÔƠUƯY")
+_MARKED_VOWELS = frozenset("ăâêôơưĂÂÊÔƠƯ")
+_CONSONANT_ONSETS = frozenset(
+    "b c ch d đ g gh gi h k kh l m n ng ngh nh p ph q qu r s t th tr v x".split()
+)
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def nfc_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
+    """Return `text` in NFC without zero-width characters, and for each character of
+    the result the start and end of the original characters it came from.
+
+    Composition is done one base character and its combining marks at a time, so a
+    span of the result always maps to whole characters of the original, and
+    `text[starts[i]:ends[j - 1]]` is what was written for the result's `[i:j]`.
+    """
+    if text.isascii():
+        return text, list(range(len(text))), list(range(1, len(text) + 1))
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i, n = 0, len(text)
+    combining = unicodedata.combining
+    while i < n:
+        j = i + 1
+        while j < n and combining(text[j]):
+            j += 1
+        cluster = text[i:j] if j - i == 1 else unicodedata.normalize("NFC", text[i:j])
+        for ch in cluster:
+            if ch not in ZERO_WIDTH:
+                out.append(ch)
+                starts.append(i)
+                ends.append(j)
+        i = j
+    return "".join(out), starts, ends
+
+
+def _split_tone(syllable: str) -> tuple[str, str | None]:
+    """Split an NFC syllable into its letters without tone mark and the tone mark."""
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tone = None
+    kept = []
+    for ch in decomposed:
+        if ch in TONE_MARKS:
+            tone = ch
+        else:
+            kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept)), tone
+
+
+def _vowel_span(bare: str) -> tuple[int, int] | None:
+    """Where the vowel nucleus of a tone-less syllable starts and ends, or None if the
+    syllable does not have the shape onset + vowels + coda."""
+    lower = bare.lower()
+    start = 0
+    while start < len(lower) and lower[start] not in _VOWELS:
+        start += 1
+    if start == len(lower):
+        return None
+    # "qu" and "gi" are onsets: the u of "quý" and the i of "giữ" are not vowels
+    # of the nucleus, unless nothing else follows ("gì" has the vowel i).
+    if start > 0 and lower[start - 1 : start + 1] in ("qu", "gi") and start == 1:
+        if start + 1 < len(lower) and lower[start + 1] in _VOWELS:
+            start += 1
+    end = start
+    while end < len(lower) and lower[end] in _VOWELS:
+        end += 1
+    if lower[:start] and lower[:start] not in _CONSONANT_ONSETS:
+        return None
+    if any(ch in _VOWELS for ch in lower[end:]):
+        return None
+    return start, end
+
+
+def _tone_position(bare: str, start: int, end: int) -> int:
+    """Index of the vowel that carries the tone mark, in the traditional placement
+    ("hòa", "thủy", "tọa"), which is what most Vietnamese news text uses."""
+    nucleus = bare[start:end]
+    marked = [k for k, ch in enumerate(nucleus) if ch in _MARKED_VOWELS]
+    if marked:
+        # In "ươ" the mark goes on ơ: the last of the marked vowels.
+        return start + marked[-1]
+    if len(nucleus) == 1:
+        return start
+    if len(nucleus) == 2:
+        has_coda = end < len(bare)
+        return start + (1 if has_coda else 0)
+    return start + 1
+
+
+def normalize_tone_marks(syllable: str) -> str:
+    """Put the tone mark of an NFC syllable on the vowel where the traditional spelling
+    puts it, so that "hoà"/"hòa", "uỷ"/"ủy" and "toạ"/"tọa" become one form.
+    Anything that is not shaped like a Vietnamese syllable is returned unchanged."""
+    if syllable.isascii():
+        return syllable
+    bare, tone = _split_tone(syllable)
+    if tone is None:
+        return syllable
+    span = _vowel_span(bare)
+    if span is None:
+        return syllable
+    at = _tone_position(bare, *span)
+    placed = bare[: at + 1] + tone + bare[at + 1 :]
+    return unicodedata.normalize("NFC", placed)
+
+
+_IY_SYLLABLE = re.compile(
+    r"^(b|c|ch|d|đ|g|gh|h|k|kh|l|m|n|ng|nh|p|ph|r|s|t|th|tr|v|x)([iy])$",
+    re.IGNORECASE,
+)
+_QU_I = re.compile(r"^(qu)(i)$", re.IGNORECASE)
+
+
+def normalize_i_y(syllable: str) -> str:
+    """Write the final i/y of an open syllable the one way: "sỹ"→"sĩ", "kỹ"→"kĩ",
+    "lý"→"lí", and "quí"→"quý" (after qu the y spelling is the standard one).
+    Syllables where i and y are different words ("ý", "ỉ") or part of a longer
+    vowel ("tuy", "thủy") are left alone."""
+    if syllable.isascii() and len(syllable) > 3:
+        return syllable
+    bare, tone = _split_tone(syllable)
+    match = _IY_SYLLABLE.match(bare)
+    if match:
+        vowel = "I" if match.group(2).isupper() else "i"
+    else:
+        match = _QU_I.match(bare)
+        if not match:
+            return syllable
+        vowel = "Y" if match.group(2).isupper() else "y"
+    rewritten = match.group(1) + vowel + (tone or "")
+    return unicodedata.normalize("NFC", rewritten)
+
+
+@functools.lru_cache(maxsize=65536)
+def normalize_syllable(syllable: str) -> str:
+    """The canonical spelling of one NFC syllable, case kept: tone placement, then i/y."""
+    return normalize_i_y(normalize_tone_marks(syllable))
+
+
+def normalize_spelling(text: str) -> str:
+    """Rewrite every syllable of an NFC text to its canonical spelling, case kept."""
+    return _LETTERS.sub(lambda m: normalize_syllable(m.group(0)), text)
+
+
+_FOLD_TABLE = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def fold_diacritics(text: str) -> str:
+    """Remove every diacritic: "Đường" → "Duong". Used for the accent-free view,
+    so that people who type without diacritics still find what they mean."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_TABLE))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def has_diacritics(text: str) -> bool:
+    """Whether folding would change `text`, i.e. the writer typed Vietnamese marks."""
+    return fold_diacritics(text) != text
