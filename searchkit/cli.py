@@ -1,0 +1,217 @@
+"""The `searchkit` command: parse options, make one core call, render the result."""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from searchkit.render import Environment
+
+app = typer.Typer(
+    name="searchkit",
+    help="Full-text search for Vietnamese text: index a folder, then run ranked queries.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class ExitStatus(enum.IntEnum):
+    MATCHED = 0
+    NO_MATCH = 1
+    ERROR = 2
+    INTERRUPTED = 130
+
+
+IndexOption = Annotated[
+    Path,
+    typer.Option("--index", "-i", envvar="SEARCHKIT_INDEX", help="Index folder (default ./index, or $SEARCHKIT_INDEX)."),
+]
+LimitOption = Annotated[int, typer.Option("--limit", "-n", min=1, help="How many results to show per query.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one object per hit.")]
+
+
+@contextlib.contextmanager
+def _reported(env: Environment) -> Iterator[None]:
+    """Turn the core's errors, Ctrl-C and a closed pipe into a message and an exit code."""
+    from searchkit.errors import SearchkitError
+
+    try:
+        yield
+    except SearchkitError as exc:
+        env.error(str(exc))
+        raise typer.Exit(ExitStatus.ERROR) from None
+    except KeyboardInterrupt:
+        env.error("interrupted; the index keeps what it had before this run")
+        raise typer.Exit(ExitStatus.INTERRUPTED) from None
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, and keep Python from
+        # complaining when it flushes stdout at exit.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(ExitStatus.MATCHED) from None
+
+
+@app.command("index")
+def index_command(
+    sources: Annotated[list[Path], typer.Argument(help="Folders (or files) to index.", show_default=False)],
+    index: IndexOption = Path("index"),
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Start the index from scratch.")] = False,
+) -> None:
+    """Index the .txt and .md files in folders, recursively.
+
+    Example: searchkit index corpus/
+    """
+    from searchkit.indexing import index_sources
+    from searchkit.render import write_index_report
+
+    env = Environment()
+    with _reported(env):
+        with _progress(env) as progress:
+            report = index_sources(sources, index, rebuild=rebuild, progress=progress)
+        write_index_report(env, report)
+        if report.errors:
+            raise typer.Exit(ExitStatus.ERROR)
+
+
+@contextlib.contextmanager
+def _progress(env: Environment) -> Iterator[object]:
+    """A progress bar on stderr when it is a terminal; no output otherwise."""
+    if not env.stderr_isatty:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=env.console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("indexing", total=None)
+
+        def update(done: int, total: int, path: str) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@app.command("query")
+def query_command(
+    text: Annotated[str | None, typer.Argument(help="The query.", show_default=False)] = None,
+    queries: Annotated[
+        Path | None,
+        typer.Option("--queries", help="Run one query per line of this file ('-' for stdin).", show_default=False),
+    ] = None,
+    index: IndexOption = Path("index"),
+    limit: LimitOption = 10,
+    json: JsonOption = False,
+) -> None:
+    """Run a ranked query and show the best matches with highlighted snippets.
+
+    Syntax: plain words (kept together as Vietnamese words, with or without
+    diacritics), "exact phrase", AND, OR, NOT, parentheses, title:words.
+
+    Example: searchkit query "công an cấp huyện" --limit 5
+    """
+    from searchkit.render import write_hits, write_json, write_summary
+    from searchkit.searching import Searcher
+
+    env = Environment()
+    if (text is None) == (queries is None):
+        env.error("give either a query or --queries FILE")
+        raise typer.Exit(ExitStatus.ERROR)
+    with _reported(env):
+        if queries is None:
+            assert text is not None
+            with Searcher(index) as searcher:
+                result = searcher.search(text, limit=limit)
+            if json:
+                write_json(env, result)
+            else:
+                write_hits(env, result)
+            write_summary(env, result)
+            raise typer.Exit(ExitStatus.MATCHED if result.hits else ExitStatus.NO_MATCH)
+        raise typer.Exit(_run_batch(env, queries, index, limit=limit, as_json=json))
+
+
+def _read_lines(source: Path) -> list[str]:
+    from searchkit.errors import SourceNotFound
+
+    try:
+        data = sys.stdin.buffer.read() if str(source) == "-" else source.read_bytes()
+        return data.decode("utf-8-sig").splitlines()
+    except OSError as exc:
+        raise SourceNotFound(f"cannot read {source}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise SourceNotFound(f"{source} is not valid UTF-8 (byte {exc.start})") from None
+
+
+def _run_batch(env: Environment, source: Path, index: Path, *, limit: int, as_json: bool) -> ExitStatus:
+    from searchkit.errors import QuerySyntaxError
+    from searchkit.render import write_hits, write_json
+    from searchkit.searching import Searcher
+
+    lines = _read_lines(source)
+    matched = failed = False
+    with Searcher(index) as searcher:
+        for qid, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                result = searcher.search(line, limit=limit)
+            except QuerySyntaxError as exc:
+                env.error(f"query {qid}: {exc}")
+                failed = True
+                continue
+            matched = matched or bool(result.hits)
+            if as_json:
+                write_json(env, result, qid=qid)
+            else:
+                write_hits(env, result, heading=f"[{qid}] {line}")
+    if failed:
+        return ExitStatus.ERROR
+    return ExitStatus.MATCHED if matched else ExitStatus.NO_MATCH
+
+
+@app.command("segment")
+def segment_command() -> None:
+    """Segment Vietnamese text from stdin into words, line by line, joining the
+    syllables of a word with "_" (the same output as pyvi's ViTokenizer.tokenize).
+
+    Example: echo "Công an cấp huyện" | searchkit segment
+    """
+    from searchkit.analysis import get_segmenter
+    from searchkit.errors import SourceNotFound
+
+    env = Environment()
+    with _reported(env):
+        segmenter = get_segmenter()
+        out = env.stdout
+        for number, raw in enumerate(sys.stdin.buffer, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise SourceNotFound(f"line {number} of stdin is not valid UTF-8") from None
+            line = line.removesuffix("\n").removesuffix("\r")
+            out.write(segmenter.tokenize(line) + "\n")
+        out.flush()
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    app()

@@ -1,0 +1,27 @@
+"""The errors the core raises; the CLI turns each into a one-line message and exit 2."""
+
+from __future__ import annotations
+
+
+class SearchkitError(Exception):
+    """Base class: something the user can fix, described in one line."""
+
+
+class IndexNotFound(SearchkitError):
+    """There is no searchkit index at the given path."""
+
+
+class IndexCorrupt(SearchkitError):
+    """The index exists but cannot be read; it has to be rebuilt."""
+
+
+class IndexLocked(SearchkitError):
+    """Another process is writing to the index."""
+
+
+class SourceNotFound(SearchkitError):
+    """The folder or file to index does not exist or cannot be listed."""
+
+
+class QuerySyntaxError(SearchkitError):
+    """The query cannot be parsed (an unbalanced quote or parenthesis, a lone operator)."""

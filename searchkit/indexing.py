@@ -1,0 +1,203 @@
+"""The index: its schema, opening it, and writing documents into it.
+
+Each text is indexed in three views (pyvi words, syllables, folded syllables), for the
+body and again for the title. The text is analyzed once per document, and the
+pre-computed tokens are handed to Whoosh through `ViewAnalyzer`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import Analyzer
+from whoosh.analysis import Token as WhooshToken
+from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.index import Index
+from whoosh.index import LockError
+
+from searchkit.analysis import Analysis, Token, analyze
+from searchkit.documents import Document, Unindexable, discover, read_document
+from searchkit.errors import IndexCorrupt, IndexLocked, IndexNotFound
+
+# Bumped whenever the schema or the analysis changes what is in the index.
+INDEX_FORMAT = 1
+_META_FILE = "searchkit.json"
+
+VIEWS = ("words", "syllables", "folded")
+BODY_FIELDS = {view: f"body_{view}" for view in VIEWS}
+TITLE_FIELDS = {view: f"title_{view}" for view in VIEWS}
+
+
+class Analyzed(str):
+    """A field value that carries its tokens already computed, so the text is
+    analyzed once for all its views instead of once per field."""
+
+    tokens: list[Token]
+
+    def __new__(cls, tokens: list[Token]) -> Analyzed:
+        value = super().__new__(cls, "")
+        value.tokens = tokens
+        return value
+
+
+class ViewAnalyzer(Analyzer):
+    """The Whoosh analyzer of one view. It is pickled into the index's schema, so it
+    keeps nothing but the view's name; pyvi's model is loaded only when a plain string
+    has to be analyzed."""
+
+    def __init__(self, view: str) -> None:
+        if view not in VIEWS:
+            raise ValueError(f"unknown view {view!r}")
+        self.view = view
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ViewAnalyzer) and other.view == self.view
+
+    def __hash__(self) -> int:
+        return hash(self.view)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        mode: str = "",
+        **kwargs: object,
+    ):
+        tokens = value.tokens if isinstance(value, Analyzed) else getattr(analyze(value), self.view)
+        token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for text, pos, start, end in tokens:
+            token.text = text
+            token.stopped = False
+            token.boost = 1.0
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+
+def build_schema() -> Schema:
+    fields: dict[str, object] = {
+        "path": ID(stored=True, unique=True),
+        "title": STORED(),
+        "content": STORED(),
+    }
+    for view in VIEWS:
+        fields[BODY_FIELDS[view]] = TEXT(analyzer=ViewAnalyzer(view), phrase=True)
+        fields[TITLE_FIELDS[view]] = TEXT(analyzer=ViewAnalyzer(view), phrase=True)
+    return Schema(**fields)
+
+
+def document_fields(doc: Document) -> dict[str, object]:
+    """The values `add_document` takes for one document."""
+    fields: dict[str, object] = {"path": doc.path, "title": doc.title, "content": doc.text}
+    body = analyze(doc.text)
+    title = analyze(doc.title) if doc.title else Analysis([], [], [])
+    for view in VIEWS:
+        fields[BODY_FIELDS[view]] = Analyzed(getattr(body, view))
+        fields[TITLE_FIELDS[view]] = Analyzed(getattr(title, view))
+    return fields
+
+
+def _write_meta(index_dir: Path) -> None:
+    (index_dir / _META_FILE).write_text(json.dumps({"format": INDEX_FORMAT}) + "\n", encoding="utf-8")
+
+
+def open_index(index_dir: Path) -> Index:
+    """Open an existing searchkit index, or raise a typed error saying what is wrong."""
+    if not index_dir.is_dir() or not whoosh_index.exists_in(str(index_dir)):
+        raise IndexNotFound(f"no index at {index_dir}; build one with: searchkit index DIR --index {index_dir}")
+    rebuild = f"rebuild it with: searchkit index DIR --index {index_dir} --rebuild"
+    try:
+        meta = json.loads((index_dir / _META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise IndexCorrupt(f"{index_dir} is not a searchkit index (or its metadata is damaged); {rebuild}") from None
+    if meta.get("format") != INDEX_FORMAT:
+        raise IndexCorrupt(f"the index at {index_dir} was built by another version of searchkit; {rebuild}")
+    try:
+        ix = whoosh_index.open_dir(str(index_dir))
+        # Reading the segment list and the doc count touches every segment file.
+        ix.doc_count()
+    except Exception as exc:  # Whoosh raises many kinds of errors on damaged files.
+        raise IndexCorrupt(f"the index at {index_dir} is damaged ({exc.__class__.__name__}); {rebuild}") from None
+    return ix
+
+
+def _open_or_create(index_dir: Path, *, rebuild: bool) -> Index:
+    if not rebuild and index_dir.is_dir() and whoosh_index.exists_in(str(index_dir)):
+        return open_index(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    ix = whoosh_index.create_in(str(index_dir), build_schema())
+    _write_meta(index_dir)
+    return ix
+
+
+@dataclass
+class IndexReport:
+    """What an indexing run did."""
+
+    indexed: int = 0
+    skipped: list[Unindexable] = field(default_factory=list)
+    total_documents: int = 0
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[Unindexable]:
+        return [s for s in self.skipped if s.is_error]
+
+
+ProgressCallback = Callable[[int, int, str], None]
+
+
+def index_sources(
+    sources: Iterable[Path],
+    index_dir: Path,
+    *,
+    rebuild: bool = False,
+    progress: ProgressCallback | None = None,
+) -> IndexReport:
+    """Index the .txt and .md files at or below each source into `index_dir`.
+
+    A document is replaced when its file is indexed again. Nothing is visible to
+    searches until the run commits at the end; if it is interrupted or fails, the
+    index keeps exactly what it had before.
+    """
+    started = time.perf_counter()
+    files = [path for source in sources for path in discover(source)]
+    ix = _open_or_create(index_dir, rebuild=rebuild)
+    try:
+        writer = ix.writer(timeout=5.0)
+    except LockError:
+        raise IndexLocked(f"another searchkit process is writing to {index_dir}; try again when it is done") from None
+    report = IndexReport()
+    try:
+        for done, path in enumerate(files, 1):
+            try:
+                doc = read_document(path)
+            except Unindexable as skip:
+                report.skipped.append(skip)
+            else:
+                writer.update_document(**document_fields(doc))
+                report.indexed += 1
+            if progress is not None:
+                progress(done, len(files), str(path))
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    report.total_documents = ix.doc_count()
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,122 @@
+"""Turning results into output: rich text for people, JSON Lines for programs.
+
+All output goes through an `Environment`, which says where stdout and stderr are and
+whether they are terminals, so tests can stand in for a terminal or a pipe.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from searchkit.indexing import IndexReport
+    from searchkit.searching import Hit, SearchResult
+
+
+@dataclass
+class Environment:
+    """Where output goes and how it may look."""
+
+    stdout: IO[str] = field(default_factory=lambda: sys.stdout)
+    stderr: IO[str] = field(default_factory=lambda: sys.stderr)
+    stdout_isatty: bool = field(default_factory=lambda: sys.stdout.isatty())
+    stderr_isatty: bool = field(default_factory=lambda: sys.stderr.isatty())
+    no_color: bool = field(default_factory=lambda: bool(os.environ.get("NO_COLOR")))
+
+    def console(self, *, stderr: bool = False) -> Console:
+        from rich.console import Console
+
+        is_tty = self.stderr_isatty if stderr else self.stdout_isatty
+        return Console(
+            file=self.stderr if stderr else self.stdout,
+            force_terminal=is_tty,
+            no_color=self.no_color or not is_tty,
+            highlight=False,
+            emoji=False,
+            soft_wrap=not is_tty,
+        )
+
+    def error(self, message: str) -> None:
+        """One line on stderr, never a traceback."""
+        print(f"searchkit: error: {message}", file=self.stderr)
+
+    def note(self, message: str) -> None:
+        print(f"searchkit: {message}", file=self.stderr)
+
+
+def display_path(path: str) -> str:
+    """A stored absolute path as the user would type it: relative to the working
+    folder when it is inside it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
+def hit_json(hit: Hit, *, qid: int | None = None, query: str | None = None) -> str:
+    record: dict[str, object] = {}
+    if qid is not None:
+        record["qid"] = qid
+        record["query"] = query
+    record.update(
+        rank=hit.rank,
+        score=round(hit.score, 4),
+        path=display_path(hit.path),
+        title=hit.title,
+        snippet=hit.snippet.text,
+        highlights=[list(span) for span in hit.snippet.highlights],
+    )
+    return json.dumps(record, ensure_ascii=False)
+
+
+def write_json(env: Environment, result: SearchResult, *, qid: int | None = None) -> None:
+    for hit in result.hits:
+        env.stdout.write(hit_json(hit, qid=qid, query=result.query if qid is not None else None) + "\n")
+
+
+def write_hits(env: Environment, result: SearchResult, *, heading: str | None = None) -> None:
+    """Hits for a person: rank, title, score, path and a highlighted snippet."""
+    from rich.text import Text
+
+    console = env.console()
+    if heading is not None:
+        console.print(Text(heading, style="bold underline"))
+    for hit in result.hits:
+        head = Text()
+        head.append(f"{hit.rank:>2}. ", style="bold")
+        head.append(hit.title or display_path(hit.path), style="bold cyan")
+        head.append(f"  {hit.score:.2f}", style="dim")
+        head.no_wrap = env.stdout_isatty
+        head.overflow = "ellipsis"
+        console.print(head)
+        console.print(Text("    " + display_path(hit.path), style="green"))
+        snippet = Text("    " + hit.snippet.text)
+        for start, end in hit.snippet.highlights:
+            snippet.stylize("bold yellow", start + 4, end + 4)
+        console.print(snippet)
+        console.print()
+
+
+def write_summary(env: Environment, result: SearchResult) -> None:
+    """How many documents matched and how long it took, on stderr for a person."""
+    if env.stderr_isatty:
+        shown = len(result.hits)
+        more = f", showing {shown}" if shown < result.total else ""
+        env.note(f"{result.total} documents matched{more} ({result.seconds * 1000:.0f} ms)")
+
+
+def write_index_report(env: Environment, report: IndexReport) -> None:
+    for skip in report.skipped:
+        env.note(f"skipped {display_path(skip.path)}: {skip.reason}")
+    skipped = f", skipped {len(report.skipped)}" if report.skipped else ""
+    env.note(
+        f"indexed {report.indexed} documents in {report.seconds:.1f} s{skipped}; "
+        f"the index holds {report.total_documents} documents"
+    )
