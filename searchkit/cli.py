@@ -33,7 +33,9 @@ class ExitStatus(enum.IntEnum):
 
 IndexOption = Annotated[
     Path,
-    typer.Option("--index", "-i", envvar="SEARCHKIT_INDEX", help="Index folder (default ./index, or $SEARCHKIT_INDEX)."),
+    typer.Option(
+        "--index", "-i", envvar="SEARCHKIT_INDEX", help="Index folder (default ./index, or $SEARCHKIT_INDEX)."
+    ),
 ]
 LimitOption = Annotated[int, typer.Option("--limit", "-n", min=1, help="How many results to show per query.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one object per hit.")]

@@ -17,8 +17,7 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import Analyzer
 from whoosh.analysis import Token as WhooshToken
 from whoosh.fields import ID, STORED, TEXT, Schema
-from whoosh.index import Index
-from whoosh.index import LockError
+from whoosh.index import Index, LockError
 
 from searchkit.analysis import Analysis, Token, analyze
 from searchkit.documents import Document, Unindexable, discover, read_document

@@ -98,7 +98,7 @@ def analyze(text: str, *, words: bool = True) -> Analysis:
             continue
         joins = segmenter.joins([syl.surface for syl in line])
         group: list[Syllable] = []
-        for syl, joined in zip(line, joins):
+        for syl, joined in zip(line, joins, strict=True):
             # pyvi never joins across punctuation; neither do we across the gap it leaves.
             if group and not (joined and syl.pos == group[-1].pos + 1):
                 word_tokens.append(_word(group, word_pos))

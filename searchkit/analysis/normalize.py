@@ -18,12 +18,10 @@ ZERO_WIDTH = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
 # The five tone marks as combining characters: grave, acute, tilde, hook above, dot below.
 TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 
-# Vowel letters after removing tone marks (the vowel-quality marks ^ ˘ ʼ stay).
+# Vowel letters after removing tone marks (circumflex, breve and horn stay).
 _VOWELS = frozenset("aăâeêioôơuưyAĂÂEÊIOÔƠUƯY")
 _MARKED_VOWELS = frozenset("ăâêôơưĂÂÊÔƠƯ")
-_CONSONANT_ONSETS = frozenset(
-    "b c ch d đ g gh gi h k kh l m n ng ngh nh p ph q qu r s t th tr v x".split()
-)
+_CONSONANT_ONSETS = frozenset("b c ch d đ g gh gi h k kh l m n ng ngh nh p ph q qu r s t th tr v x".split())
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
@@ -80,9 +78,8 @@ def _vowel_span(bare: str) -> tuple[int, int] | None:
         return None
     # "qu" and "gi" are onsets: the u of "quý" and the i of "giữ" are not vowels
     # of the nucleus, unless nothing else follows ("gì" has the vowel i).
-    if start > 0 and lower[start - 1 : start + 1] in ("qu", "gi") and start == 1:
-        if start + 1 < len(lower) and lower[start + 1] in _VOWELS:
-            start += 1
+    if start == 1 and lower[:2] in ("qu", "gi") and start + 1 < len(lower) and lower[start + 1] in _VOWELS:
+        start += 1
     end = start
     while end < len(lower) and lower[end] in _VOWELS:
         end += 1

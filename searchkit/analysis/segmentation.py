@@ -170,7 +170,7 @@ class Segmenter:
         if not syllables:
             return text
         parts = [syllables[0]]
-        for syllable, joined in zip(syllables[1:], self.joins(syllables)[1:]):
+        for syllable, joined in zip(syllables[1:], self.joins(syllables)[1:], strict=True):
             parts.append("_" if joined else " ")
             parts.append(syllable)
         return "".join(parts)
