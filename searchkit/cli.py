@@ -47,7 +47,11 @@ def _reported(env: Environment) -> Iterator[None]:
     from searchkit.errors import SearchkitError
 
     try:
-        yield
+        try:
+            yield
+        finally:
+            # Flush here, not at exit, so that a closed pipe is noticed below.
+            env.stdout.flush()
     except SearchkitError as exc:
         env.error(str(exc))
         raise typer.Exit(ExitStatus.ERROR) from None

@@ -33,8 +33,13 @@ class Environment:
     def console(self, *, stderr: bool = False) -> Console:
         from rich.console import Console
 
+        class _Console(Console):
+            def on_broken_pipe(self) -> None:
+                # rich would exit with status 1; the CLI decides how a closed pipe ends.
+                raise BrokenPipeError
+
         is_tty = self.stderr_isatty if stderr else self.stdout_isatty
-        return Console(
+        return _Console(
             file=self.stderr if stderr else self.stdout,
             force_terminal=is_tty,
             no_color=self.no_color or not is_tty,

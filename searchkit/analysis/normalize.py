@@ -15,6 +15,8 @@ import unicodedata
 # inside words ("công\u200ban"); they must not split or change a syllable.
 ZERO_WIDTH = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
 
+_ZERO_WIDTH_RE = re.compile("[" + "".join(sorted(ZERO_WIDTH)) + "]")
+
 # The five tone marks as combining characters: grave, acute, tilde, hook above, dot below.
 TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 
@@ -33,7 +35,7 @@ def nfc_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
     span of the result always maps to whole characters of the original, and
     `text[starts[i]:ends[j - 1]]` is what was written for the result's `[i:j]`.
     """
-    if text.isascii():
+    if text.isascii() or (unicodedata.is_normalized("NFC", text) and not _ZERO_WIDTH_RE.search(text)):
         return text, list(range(len(text))), list(range(1, len(text) + 1))
     out: list[str] = []
     starts: list[int] = []
@@ -164,6 +166,7 @@ def normalize_spelling(text: str) -> str:
 _FOLD_TABLE = str.maketrans({"đ": "d", "Đ": "D"})
 
 
+@functools.lru_cache(maxsize=65536)
 def fold_diacritics(text: str) -> str:
     """Remove every diacritic: "Đường" → "Duong". Used for the accent-free view,
     so that people who type without diacritics still find what they mean."""
