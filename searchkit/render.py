@@ -45,7 +45,6 @@ class Environment:
             no_color=self.no_color or not is_tty,
             highlight=False,
             emoji=False,
-            soft_wrap=not is_tty,
         )
 
     def error(self, message: str) -> None:
@@ -88,6 +87,10 @@ def write_json(env: Environment, result: SearchResult, *, qid: int | None = None
 
 def write_hits(env: Environment, result: SearchResult, *, heading: str | None = None) -> None:
     """Hits for a person: rank, title, score, path and a highlighted snippet."""
+    if not env.stdout_isatty:
+        _write_plain_hits(env, result, heading=heading)
+        return
+    from rich.padding import Padding
     from rich.text import Text
 
     console = env.console()
@@ -97,16 +100,28 @@ def write_hits(env: Environment, result: SearchResult, *, heading: str | None = 
         head = Text()
         head.append(f"{hit.rank:>2}. ", style="bold")
         head.append(hit.title or display_path(hit.path), style="bold cyan")
-        head.append(f"  {hit.score:.2f}", style="dim")
-        head.no_wrap = env.stdout_isatty
-        head.overflow = "ellipsis"
-        console.print(head)
-        console.print(Text("    " + display_path(hit.path), style="green"))
-        snippet = Text("    " + hit.snippet.text)
+        # On a terminal a long title is cut to the width; in a file it is kept whole.
+        console.print(head, no_wrap=env.stdout_isatty, overflow="ellipsis")
+        where = Text("    ")
+        where.append(display_path(hit.path), style="green")
+        where.append(f"  score {hit.score:.2f}", style="dim")
+        console.print(where)
+        snippet = Text(hit.snippet.text)
         for start, end in hit.snippet.highlights:
-            snippet.stylize("bold yellow", start + 4, end + 4)
-        console.print(snippet)
+            snippet.stylize("bold yellow", start, end)
+        console.print(Padding(snippet, (0, 0, 0, 4)))
         console.print()
+
+
+def _write_plain_hits(env: Environment, result: SearchResult, *, heading: str | None) -> None:
+    """The same layout as on a terminal, without styles or wrapping: one line per item."""
+    out = env.stdout
+    if heading is not None:
+        out.write(heading + "\n")
+    for hit in result.hits:
+        out.write(f"{hit.rank:>2}. {hit.title or display_path(hit.path)}\n")
+        out.write(f"    {display_path(hit.path)}  score {hit.score:.2f}\n")
+        out.write(f"    {hit.snippet.text}\n\n")
 
 
 def write_summary(env: Environment, result: SearchResult) -> None:
