@@ -135,9 +135,18 @@ def open_index(index_dir: Path) -> Index:
     return ix
 
 
+def _is_empty_folder(path: Path) -> bool:
+    """A folder with nothing in it but hidden files (such as a .gitignore)."""
+    return path.is_dir() and all(entry.name.startswith(".") for entry in path.iterdir())
+
+
 def _open_or_create(index_dir: Path, *, rebuild: bool) -> Index:
-    if not rebuild and index_dir.is_dir() and whoosh_index.exists_in(str(index_dir)):
+    exists = index_dir.is_dir() and whoosh_index.exists_in(str(index_dir))
+    if exists and not rebuild:
         return open_index(index_dir)
+    if not exists and index_dir.exists() and not _is_empty_folder(index_dir):
+        # Never write an index into a folder of something else (a mistyped --index).
+        raise IndexNotFound(f"{index_dir} exists and is not a searchkit index; choose an empty or new folder")
     index_dir.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(index_dir), build_schema())
     _write_meta(index_dir)
