@@ -7,8 +7,10 @@ pre-computed tokens are handed to Whoosh through `ViewAnalyzer`.
 
 from __future__ import annotations
 
+import gc
 import json
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,7 @@ from whoosh.analysis import Analyzer
 from whoosh.analysis import Token as WhooshToken
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.index import Index, LockError
+from whoosh.writing import CLEAR
 
 from searchkit.analysis import Analysis, Token, analyze
 from searchkit.documents import Document, Unindexable, discover, read_document
@@ -26,6 +29,7 @@ from searchkit.errors import IndexCorrupt, IndexLocked, IndexNotFound
 # Bumped whenever the schema or the analysis changes what is in the index.
 INDEX_FORMAT = 1
 _META_FILE = "searchkit.json"
+_INDEX_NAME = "MAIN"  # Whoosh's default index name: files _MAIN_<gen>.toc and MAIN_<id>.seg
 
 VIEWS = ("words", "syllables", "folded")
 BODY_FIELDS = {view: f"body_{view}" for view in VIEWS}
@@ -115,23 +119,37 @@ def _write_meta(index_dir: Path) -> None:
     (index_dir / _META_FILE).write_text(json.dumps({"format": INDEX_FORMAT}) + "\n", encoding="utf-8")
 
 
+def _index_exists(index_dir: Path) -> bool:
+    """Whether `index_dir` holds a Whoosh index (sound or not): it has a table of contents."""
+    return index_dir.is_dir() and any(index_dir.glob(f"_{_INDEX_NAME}_*.toc"))
+
+
 def open_index(index_dir: Path) -> Index:
     """Open an existing searchkit index, or raise a typed error saying what is wrong."""
-    if not index_dir.is_dir() or not whoosh_index.exists_in(str(index_dir)):
+    if not _index_exists(index_dir):
         raise IndexNotFound(f"no index at {index_dir}; build one with: searchkit index DIR --index {index_dir}")
     rebuild = f"rebuild it with: searchkit index DIR --index {index_dir} --rebuild"
     try:
         meta = json.loads((index_dir / _META_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise IndexCorrupt(f"{index_dir} is not a searchkit index (or its metadata is damaged); {rebuild}") from None
-    if meta.get("format") != INDEX_FORMAT:
+    if not isinstance(meta, dict) or meta.get("format") != INDEX_FORMAT:
         raise IndexCorrupt(f"the index at {index_dir} was built by another version of searchkit; {rebuild}")
-    try:
-        ix = whoosh_index.open_dir(str(index_dir))
-        # Reading the segment list and the doc count touches every segment file.
-        ix.doc_count()
-    except Exception as exc:  # Whoosh raises many kinds of errors on damaged files.
-        raise IndexCorrupt(f"the index at {index_dir} is damaged ({exc.__class__.__name__}); {rebuild}") from None
+    failure = None
+    # Whoosh leaves the file it failed to read open: close it here, quietly, rather
+    # than have a ResourceWarning surface at some later, unrelated moment.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            ix = whoosh_index.open_dir(str(index_dir), indexname=_INDEX_NAME)
+            # Reading the segment list and the doc count touches every segment file.
+            ix.doc_count()
+        except Exception as exc:  # Whoosh raises many kinds of errors on damaged files.
+            failure = exc.__class__.__name__
+        if failure is not None:
+            gc.collect()
+    if failure is not None:
+        raise IndexCorrupt(f"the index at {index_dir} is damaged ({failure}); {rebuild}")
     return ix
 
 
@@ -140,17 +158,30 @@ def _is_empty_folder(path: Path) -> bool:
     return path.is_dir() and all(entry.name.startswith(".") for entry in path.iterdir())
 
 
-def _open_or_create(index_dir: Path, *, rebuild: bool) -> Index:
-    exists = index_dir.is_dir() and whoosh_index.exists_in(str(index_dir))
-    if exists and not rebuild:
-        return open_index(index_dir)
-    if not exists and index_dir.exists() and not _is_empty_folder(index_dir):
-        # Never write an index into a folder of something else (a mistyped --index).
-        raise IndexNotFound(f"{index_dir} exists and is not a searchkit index; choose an empty or new folder")
+def _create(index_dir: Path) -> Index:
+    """A new, empty index in `index_dir`, replacing the files of any index there."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    ix = whoosh_index.create_in(str(index_dir), build_schema())
+    for entry in index_dir.iterdir():
+        if entry.is_file() and (entry.name.startswith((_INDEX_NAME, f"_{_INDEX_NAME}_")) or entry.name == _META_FILE):
+            entry.unlink()
+    ix = whoosh_index.create_in(str(index_dir), build_schema(), indexname=_INDEX_NAME)
     _write_meta(index_dir)
     return ix
+
+
+def _open_or_create(index_dir: Path, *, rebuild: bool) -> Index:
+    if _index_exists(index_dir):
+        try:
+            return open_index(index_dir)
+        except IndexCorrupt:
+            if not rebuild:
+                raise
+            # Nothing in a damaged or outdated index can be kept: start over.
+            return _create(index_dir)
+    if index_dir.exists() and not _is_empty_folder(index_dir):
+        # Never write an index into a folder of something else (a mistyped --index).
+        raise IndexNotFound(f"{index_dir} exists and is not a searchkit index; choose an empty or new folder")
+    return _create(index_dir)
 
 
 @dataclass
@@ -202,7 +233,9 @@ def index_sources(
                 report.indexed += 1
             if progress is not None:
                 progress(done, len(files), str(path))
-        writer.commit()
+        # With --rebuild the old segments are dropped in the same commit that adds the
+        # new ones, so an interrupted rebuild still leaves the old index whole.
+        writer.commit(mergetype=CLEAR if rebuild else None)
     except BaseException:
         writer.cancel()
         raise
