@@ -1,6 +1,6 @@
 """Vietnamese text analysis: normalization, word segmentation and the indexed views."""
 
-from searchkit.analysis.analyzer import Analysis, Token, analyze, split_syllables
+from searchkit.analysis.analyzer import Analysis, Token, analyze, split_pieces
 from searchkit.analysis.normalize import (
     fold_diacritics,
     has_diacritics,
@@ -25,5 +25,5 @@ __all__ = [
     "normalize_spelling",
     "normalize_syllable",
     "normalize_tone_marks",
-    "split_syllables",
+    "split_pieces",
 ]

@@ -35,23 +35,27 @@ class Analysis:
     folded: list[Token]
 
 
-class Syllable(NamedTuple):
-    """A syllable (or number, abbreviation, address) as pyvi splits text, in canonical
-    spelling with its case kept, and its span in the original text. Punctuation is not
-    a syllable but still takes a position, so that phrases do not run across it."""
+class Piece(NamedTuple):
+    """What pyvi's splitter finds: a syllable (or number, abbreviation, address) or a
+    punctuation mark, in canonical spelling with its case kept, and its span in the
+    original text. Punctuation is not indexed but still takes a position, so that
+    phrases do not run across it."""
 
     surface: str
     pos: int
     start: int
     end: int
+    is_word: bool
+    # The token as pyvi's model is given it: the abbreviation "TP." keeps its full stop.
+    segmenter_token: str
 
 
 def _is_wordlike(token: str) -> bool:
     return any(ch.isalnum() for ch in token)
 
 
-def split_syllables(text: str) -> Iterator[list[Syllable]]:
-    """Yield the syllables of `text` line by line (pyvi segments a line at a time).
+def split_pieces(text: str) -> Iterator[list[Piece]]:
+    """Yield the pieces of `text` line by line (pyvi segments a line at a time).
     Positions run on across lines, with a gap at every punctuation mark and line end."""
     clean, starts, ends = nfc_with_offsets(text)
     pos = 0
@@ -61,18 +65,19 @@ def split_syllables(text: str) -> Iterator[list[Syllable]]:
         line_end = clean.find("\n", line_start)
         if line_end < 0:
             line_end = length
-        line: list[Syllable] = []
+        line: list[Piece] = []
         for match in SYLLABLE_RE.finditer(clean, line_start, line_end):
             raw = match.group(0)
-            if not _is_wordlike(raw):
-                pos += 1
-                continue
+            segmenter_token = normalize_syllable(raw)
             cs, ce = match.span()
-            # An abbreviation's full stop ("TP.") is punctuation, not part of the word.
-            while raw.endswith(".") and len(raw) > 1:
-                raw = raw[:-1]
-                ce -= 1
-            line.append(Syllable(normalize_syllable(raw), pos, starts[cs], ends[ce - 1]))
+            is_word = _is_wordlike(raw)
+            if is_word:
+                # An abbreviation's full stop ("TP.") is not part of the indexed word.
+                while raw.endswith(".") and len(raw) > 1:
+                    raw = raw[:-1]
+                    ce -= 1
+            surface = normalize_syllable(raw) if ce != match.end() else segmenter_token
+            line.append(Piece(surface, pos, starts[cs], ends[ce - 1], is_word, segmenter_token))
             pos += 1
         if line:
             yield line
@@ -89,28 +94,35 @@ def analyze(text: str, *, words: bool = True) -> Analysis:
     folded_tokens: list[Token] = []
     segmenter = get_segmenter() if words else None
     word_pos = 0
-    for line in split_syllables(text):
-        for syl in line:
-            term = syl.surface.lower()
-            syllable_tokens.append(Token(term, syl.pos, syl.start, syl.end))
-            folded_tokens.append(Token(fold_diacritics(term), syl.pos, syl.start, syl.end))
+    for line in split_pieces(text):
+        for piece in line:
+            if piece.is_word:
+                term = piece.surface.lower()
+                syllable_tokens.append(Token(term, piece.pos, piece.start, piece.end))
+                folded_tokens.append(Token(fold_diacritics(term), piece.pos, piece.start, piece.end))
         if segmenter is None:
             continue
-        joins = segmenter.joins([syl.surface for syl in line])
-        group: list[Syllable] = []
-        for syl, joined in zip(line, joins, strict=True):
-            # pyvi never joins across punctuation; neither do we across the gap it leaves.
-            if group and not (joined and syl.pos == group[-1].pos + 1):
+        # pyvi sees the whole line, punctuation and abbreviation dots included, exactly
+        # as it would in ViTokenizer.tokenize; it never joins across punctuation.
+        joins = segmenter.joins([piece.segmenter_token for piece in line])
+        group: list[Piece] = []
+        for piece, joined in zip(line, joins, strict=True):
+            if group and not joined:
                 word_tokens.append(_word(group, word_pos))
-                # Keep the punctuation gap in the word view too, for phrases.
-                word_pos += 1 if syl.pos == group[-1].pos + 1 else 2
+                word_pos += 1
                 group = []
-            group.append(syl)
-        word_tokens.append(_word(group, word_pos))
-        word_pos += 2
+            if piece.is_word:
+                group.append(piece)
+            else:
+                # Keep the punctuation gap in the word view too, for phrases.
+                word_pos += 1
+        if group:
+            word_tokens.append(_word(group, word_pos))
+            word_pos += 1
+        word_pos += 1
     return Analysis(word_tokens, syllable_tokens, folded_tokens)
 
 
-def _word(group: list[Syllable], pos: int) -> Token:
-    text = "_".join(syl.surface.lower() for syl in group)
+def _word(group: list[Piece], pos: int) -> Token:
+    text = "_".join(piece.surface.lower() for piece in group)
     return Token(text, pos, group[0].start, group[-1].end)

@@ -31,28 +31,39 @@ def nfc_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
     """Return `text` in NFC without zero-width characters, and for each character of
     the result the start and end of the original characters it came from.
 
-    Composition is done one base character and its combining marks at a time, so a
-    span of the result always maps to whole characters of the original, and
-    `text[starts[i]:ends[j - 1]]` is what was written for the result's `[i:j]`.
+    Zero-width characters are dropped first (a mark after one still belongs to the
+    letter before it), then the text is composed one cluster at a time: a character
+    and whatever composes with it. So a span of the result always maps to whole
+    clusters of the original, and `text[starts[i]:ends[j - 1]]` is what was written
+    for the result's `[i:j]`.
     """
     if text.isascii() or (unicodedata.is_normalized("NFC", text) and not _ZERO_WIDTH_RE.search(text)):
         return text, list(range(len(text))), list(range(1, len(text) + 1))
+    kept = [(i, ch) for i, ch in enumerate(text) if ch not in ZERO_WIDTH]
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    i, n = 0, len(text)
-    combining = unicodedata.combining
-    while i < n:
-        j = i + 1
-        while j < n and combining(text[j]):
-            j += 1
-        cluster = text[i:j] if j - i == 1 else unicodedata.normalize("NFC", text[i:j])
-        for ch in cluster:
-            if ch not in ZERO_WIDTH:
-                out.append(ch)
-                starts.append(i)
-                ends.append(j)
-        i = j
+    normalize, combining = unicodedata.normalize, unicodedata.combining
+    k, n = 0, len(kept)
+    while k < n:
+        cluster = kept[k][1]
+        composed = normalize("NFC", cluster)
+        m = k + 1
+        while m < n:
+            longer = cluster + kept[m][1]
+            composed_longer = normalize("NFC", longer)
+            # A mark belongs to the cluster; so does a letter that composes with it
+            # (Hangul jamo as macOS writes them).
+            if not combining(kept[m][1]) and len(composed_longer) > len(composed):
+                break
+            cluster, composed = longer, composed_longer
+            m += 1
+        start, end = kept[k][0], kept[m - 1][0] + 1
+        for ch in composed:
+            out.append(ch)
+            starts.append(start)
+            ends.append(end)
+        k = m
     return "".join(out), starts, ends
 
 
@@ -67,6 +78,16 @@ def _split_tone(syllable: str) -> tuple[str, str | None]:
         else:
             kept.append(ch)
     return unicodedata.normalize("NFC", "".join(kept)), tone
+
+
+# Vietnamese vowel groups (without tone marks) and final consonants: a word whose
+# rhyme is not one of these ("Díaz", "ríos", "où") is not Vietnamese and keeps its marks.
+_NUCLEI = frozenset(
+    "a ă â e ê i o ô ơ u ư y "
+    "ai ao au ay âu ây eo êu ia iê iu oa oă oe oi oo ôi ơi ua uâ uê ui uô uơ uy ưa ưi ươ ưu yê "
+    "iêu oai oao oay oeo uây uôi uya uyê uyu ươi ươu yêu".split()
+)
+_CODAS = frozenset(["", "c", "ch", "m", "n", "ng", "nh", "p", "t"])
 
 
 def _vowel_span(bare: str) -> tuple[int, int] | None:
@@ -87,7 +108,7 @@ def _vowel_span(bare: str) -> tuple[int, int] | None:
         end += 1
     if lower[:start] and lower[:start] not in _CONSONANT_ONSETS:
         return None
-    if any(ch in _VOWELS for ch in lower[end:]):
+    if lower[start:end] not in _NUCLEI or lower[end:] not in _CODAS:
         return None
     return start, end
 
