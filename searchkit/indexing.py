@@ -22,18 +22,22 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.index import Index, LockError
 from whoosh.writing import CLEAR
 
-from searchkit.analysis import Analysis, Token, analyze
+from searchkit.analysis import Analysis, Token, analyze, fold_diacritics
 from searchkit.documents import Document, Unindexable, discover, read_document
 from searchkit.errors import IndexCorrupt, IndexLocked, IndexNotFound
+from searchkit.restore import syllable_variant_term, variant_term
 
 # Bumped whenever the schema or the analysis changes what is in the index.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 _META_FILE = "searchkit.json"
 _INDEX_NAME = "MAIN"  # Whoosh's default index name: files _MAIN_<gen>.toc and MAIN_<id>.seg
 
 VIEWS = ("words", "syllables", "folded")
 BODY_FIELDS = {view: f"body_{view}" for view in VIEWS}
 TITLE_FIELDS = {view: f"title_{view}" for view in VIEWS}
+# Every word as written, keyed by its folded form ("cong_an|công_an"), with its count:
+# what restoring diacritics to a query typed without them looks up.
+VARIANTS_FIELD = "variants"
 
 
 class Analyzed(str):
@@ -54,7 +58,7 @@ class ViewAnalyzer(Analyzer):
     has to be analyzed."""
 
     def __init__(self, view: str) -> None:
-        if view not in VIEWS:
+        if view not in (*VIEWS, VARIANTS_FIELD):
             raise ValueError(f"unknown view {view!r}")
         self.view = view
 
@@ -76,7 +80,13 @@ class ViewAnalyzer(Analyzer):
         mode: str = "",
         **kwargs: object,
     ):
-        tokens = value.tokens if isinstance(value, Analyzed) else getattr(analyze(value), self.view)
+        if isinstance(value, Analyzed):
+            tokens = value.tokens
+        elif self.view == VARIANTS_FIELD:
+            analysis = analyze(value)
+            tokens = variant_tokens(analysis.words, analysis.syllables)
+        else:
+            tokens = getattr(analyze(value), self.view)
         token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for text, pos, start, end in tokens:
             token.text = text
@@ -92,6 +102,14 @@ class ViewAnalyzer(Analyzer):
             yield token
 
 
+def variant_tokens(words: list[Token], syllables: list[Token]) -> list[Token]:
+    """The variants field's tokens: every word and every syllable as written, keyed by
+    its folded form."""
+    tokens = [Token(variant_term(w.text, fold_diacritics(w.text)), w.pos, w.start, w.end) for w in words]
+    tokens.extend(Token(syllable_variant_term(s.text, fold_diacritics(s.text)), 0, 0, 0) for s in syllables)
+    return tokens
+
+
 def build_schema() -> Schema:
     fields: dict[str, object] = {
         "path": ID(stored=True, unique=True),
@@ -101,6 +119,7 @@ def build_schema() -> Schema:
     for view in VIEWS:
         fields[BODY_FIELDS[view]] = TEXT(analyzer=ViewAnalyzer(view), phrase=True)
         fields[TITLE_FIELDS[view]] = TEXT(analyzer=ViewAnalyzer(view), phrase=True)
+    fields[VARIANTS_FIELD] = TEXT(analyzer=ViewAnalyzer(VARIANTS_FIELD), phrase=False)
     return Schema(**fields)
 
 
@@ -112,6 +131,7 @@ def document_fields(doc: Document) -> dict[str, object]:
     for view in VIEWS:
         fields[BODY_FIELDS[view]] = Analyzed(getattr(body, view))
         fields[TITLE_FIELDS[view]] = Analyzed(getattr(title, view))
+    fields[VARIANTS_FIELD] = Analyzed(variant_tokens(body.words, body.syllables))
     return fields
 
 

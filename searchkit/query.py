@@ -17,7 +17,8 @@ Grammar (operators are upper case; juxtaposition means AND):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from whoosh import query as wq
 
@@ -35,6 +36,7 @@ LOOSE_WEIGHT = 0.25  # a syllable typed with diacritics, matched only once folde
 WORD_WEIGHT = 1.0  # the query's multi-syllable words, on the word view
 PHRASE_WEIGHT = 3.0  # the syllables of a run, together and in order
 TITLE_WEIGHT = 2.0
+RESTORED_WEIGHT = 1.0  # the diacritics the index suggests for a query typed without any
 
 _OPEN_QUOTES = '"“'
 _CLOSE_QUOTES = {'"': '"', "“": "”"}
@@ -47,10 +49,13 @@ _FIELD_PREFIX = re.compile(r"^([a-z]+):(.*)$", re.DOTALL)
 
 @dataclass(frozen=True)
 class Text:
-    """Plain words, matched as a ranked bag of syllables with a bonus for the phrase."""
+    """Plain words, matched as a ranked bag of syllables with a bonus for the phrase.
+    `restored` is the same words with diacritics put back, when they were typed
+    without any."""
 
     text: str
     field: str | None = None
+    restored: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class Phrase:
 
     text: str
     field: str | None = None
+    restored: str | None = None
 
 
 @dataclass(frozen=True)
@@ -199,7 +205,7 @@ class _Parser:
 
 def _with_field(node: Node, field: str) -> Node:
     if isinstance(node, Text | Phrase):
-        return type(node)(node.text, node.field or field)
+        return replace(node, field=node.field or field)
     if isinstance(node, Not):
         return Not(_with_field(node.item, field))
     return type(node)(tuple(_with_field(item, field) for item in node.items))
@@ -208,6 +214,37 @@ def _with_field(node: Node, field: str) -> Node:
 def parse(query: str) -> Node:
     """Parse a query string, or raise `QuerySyntaxError` with a one-line reason."""
     return _Parser(query).parse()
+
+
+def with_restored_diacritics(node: Node, restore: Callable[[str], str | None]) -> Node:
+    """The tree with `restored` set on every run of words typed without diacritics
+    for which `restore` finds a written form (excluded words too: NOT "hai phong"
+    should exclude "Hải Phòng")."""
+    if isinstance(node, Text | Phrase):
+        if has_diacritics(node.text):
+            return node
+        restored = restore(node.text)
+        return replace(node, restored=restored) if restored and restored != node.text.lower() else node
+    if isinstance(node, Not):
+        return Not(with_restored_diacritics(node.item, restore))
+    return type(node)(tuple(with_restored_diacritics(item, restore) for item in node.items))
+
+
+def to_string(node: Node, *, restored: bool = True) -> str:
+    """The query written back as text (with the restored diacritics, if asked)."""
+    if isinstance(node, Text | Phrase):
+        text = (node.restored if restored else None) or node.text
+        text = f'"{text}"' if isinstance(node, Phrase) else text
+        return f"{node.field}:{text}" if node.field else text
+    if isinstance(node, Not):
+        return f"NOT {_grouped(node.item, restored)}"
+    joiner = " OR " if isinstance(node, Or) else " "
+    return joiner.join(_grouped(item, restored) for item in node.items)
+
+
+def _grouped(node: Node, restored: bool) -> str:
+    text = to_string(node, restored=restored)
+    return f"({text})" if isinstance(node, And | Or) else text
 
 
 # ---- compiling to Whoosh queries -----------------------------------------------------
@@ -293,17 +330,26 @@ def _free_text(fields: dict[str, str], text: str) -> wq.Query | None:
     return wq.AndMaybe(required, wq.Or(bonus)) if bonus else required
 
 
+def _leaf_clause(node: Text | Phrase, fields: dict[str, str], text: str) -> wq.Query | None:
+    if isinstance(node, Text):
+        return _free_text(fields, text)
+    syllables = _syllables(text)
+    return _phrase(fields, syllables, EXACT_WEIGHT) if syllables else None
+
+
 def _leaf(node: Text | Phrase) -> wq.Query | None:
     field_sets = [FIELDS[node.field]] if node.field else [BODY_FIELDS, TITLE_FIELDS]
     clauses = []
     for fields in field_sets:
-        if isinstance(node, Text):
-            clause = _free_text(fields, node.text)
-        else:
-            syllables = _syllables(node.text)
-            clause = _phrase(fields, syllables, EXACT_WEIGHT) if syllables else None
+        clause = _leaf_clause(node, fields, node.text)
         if clause is None:
             return None
+        if node.restored:
+            # What was typed still matches every spelling; the restored reading adds
+            # the weight of an exact match where the document has those diacritics.
+            restored = _leaf_clause(node, fields, node.restored)
+            if restored is not None:
+                clause = wq.Or([clause, wq.Or([restored], boost=RESTORED_WEIGHT)])
         if fields is TITLE_FIELDS and not node.field:
             clause = wq.Or([clause], boost=TITLE_WEIGHT)
         clauses.append(clause)

@@ -7,8 +7,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from searchkit.indexing import open_index
-from searchkit.query import match_terms, parse, to_whoosh
+from searchkit.analysis import analyze, fold_diacritics
+from searchkit.indexing import VARIANTS_FIELD, open_index
+from searchkit.query import match_terms, parse, to_string, to_whoosh, with_restored_diacritics
+from searchkit.restore import restore_diacritics, split_variant_term, syllable_variant_term, variant_term
 from searchkit.snippets import Snippet, make_snippet
 
 
@@ -31,6 +33,9 @@ class SearchResult:
     hits: list[Hit]
     total: int
     seconds: float
+    # The query with diacritics put back, when it was typed without them and the
+    # index suggested a reading (which was searched too).
+    restored: str | None = None
 
 
 class Searcher:
@@ -39,6 +44,8 @@ class Searcher:
     def __init__(self, index_dir: Path) -> None:
         self._index = open_index(index_dir)
         self._searcher = self._index.searcher()
+        self._variants: dict[str, list[tuple[str, int]]] = {}
+        self._word_count = self._searcher.reader().field_length(VARIANTS_FIELD)
 
     def __enter__(self) -> Searcher:
         return self
@@ -52,7 +59,7 @@ class Searcher:
     def search(self, query: str, *, limit: int = 10) -> SearchResult:
         """Parse and run `query`; raises `QuerySyntaxError` for a malformed query."""
         started = time.perf_counter()
-        node = parse(query)
+        node = with_restored_diacritics(parse(query), self.restore)
         compiled = to_whoosh(node)
         terms = match_terms(node)
         results = self._searcher.search(compiled, limit=limit)
@@ -68,7 +75,39 @@ class Searcher:
                     snippet=make_snippet(stored.get("content", ""), terms),
                 )
             )
-        return SearchResult(query, hits, len(results), time.perf_counter() - started)
+        restored = to_string(node)
+        return SearchResult(
+            query,
+            hits,
+            len(results),
+            time.perf_counter() - started,
+            restored=restored if restored != to_string(node, restored=False) else None,
+        )
+
+    def _forms(self, prefix: str) -> list[tuple[str, int]]:
+        """The written forms recorded under a variants prefix, with their counts."""
+        forms = self._variants.get(prefix)
+        if forms is None:
+            reader = self._searcher.reader()
+            forms = [
+                (split_variant_term(term.decode("utf-8"))[1], int(info.weight()))
+                for term, info in reader.iter_prefix(VARIANTS_FIELD, prefix)
+            ]
+            self._variants[prefix] = forms
+        return forms
+
+    def _word_forms(self, folded_word: str) -> list[tuple[str, int]]:
+        return self._forms(variant_term("", folded_word))
+
+    def _syllable_forms(self, folded_syllable: str) -> list[tuple[str, int]]:
+        return self._forms(syllable_variant_term("", folded_syllable))
+
+    def restore(self, text: str) -> str | None:
+        """`text`, typed without diacritics, with the ones the index suggests; None
+        when the index knows none of its words."""
+        folded = [fold_diacritics(tok.text) for tok in analyze(text, words=False).syllables]
+        restoration = restore_diacritics(folded, self._word_forms, self._word_count, self._syllable_forms)
+        return restoration.text if restoration.known else None
 
 
 def search(index_dir: Path, query: str, *, limit: int = 10) -> SearchResult:
