@@ -182,6 +182,8 @@ def _run_batch(env: Environment, source: Path, index: Path, *, limit: int, as_js
                 failed = True
                 continue
             matched = matched or bool(result.hits)
+            if result.restored:
+                env.note(f"query {qid}: did you mean: {result.restored}")
             if as_json:
                 write_json(env, result, qid=qid)
             else:

@@ -125,7 +125,10 @@ def _write_plain_hits(env: Environment, result: SearchResult, *, heading: str | 
 
 
 def write_summary(env: Environment, result: SearchResult) -> None:
-    """How many documents matched and how long it took, on stderr for a person."""
+    """On stderr: the diacritics searchkit put back on the query, and, for a person
+    at a terminal, how many documents matched and how long it took."""
+    if result.restored:
+        env.note(f"did you mean: {result.restored}")
     if env.stderr_isatty:
         shown = len(result.hits)
         more = f", showing {shown}" if shown < result.total else ""
