@@ -1,0 +1,446 @@
+"""Relevance benchmark: searchkit against BM25 baselines on Vietnamese question → passage sets.
+
+Each CSV has a `question` and a `context` column. Every distinct context is one document;
+a question's relevant documents are the contexts it was asked about (one, or several when the
+same question text appears on several rows). Every question is run as written and with its
+diacritics stripped, against searchkit and three bm25s baselines, and scored at rank 10.
+
+    python benchmarks/relevance.py /path/to/ViMedAQA_v2.csv /path/to/ViRe4MRC_v2.csv
+    python benchmarks/relevance.py SET.csv --limit-questions 100 --json figures.json --per-query runs.jsonl
+
+Tables go to stdout, timing to stderr. Needs the `bench` extra: pip install -e '.[bench]'.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import re
+import sys
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import bm25s
+import numpy as np
+
+from searchkit.analysis import get_segmenter
+from searchkit.errors import QuerySyntaxError
+from searchkit.indexing import index_sources
+from searchkit.searching import Searcher
+
+K = 10
+METRICS = ("ndcg@10", "mrr@10", "recall@10", "p@1")
+METRIC_HEADERS = ("nDCG@10", "MRR@10", "R@10", "P@1")
+SEARCHKIT = "searchkit"
+BASELINES = ("bm25-syllables", "bm25-words", "bm25-folded")
+SYSTEMS = (SEARCHKIT, *BASELINES)
+
+# Vietnamese writes a space between the syllables of a word, so a run of word characters is a syllable.
+_WORD_RE = re.compile(r"\w+")
+_QUERY_PUNCTUATION = str.maketrans("", "", '"“”()')
+_OPERATOR_RE = re.compile(r"(?<!\S)(AND|OR|NOT)(?!\S)")
+_FIELD_PREFIX_RE = re.compile(r"(?<!\S)[A-Za-z]+:")
+_D_WITH_STROKE = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+# ---- the question sets ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One distinct question and the documents that answer it."""
+
+    qid: str
+    text: str
+    relevant: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class EvalSet:
+    """The documents (id → text, in order of first appearance) and the questions of one CSV."""
+
+    name: str
+    documents: dict[str, str]
+    questions: list[Question]
+
+
+def load_eval_set(path: Path, *, limit_questions: int | None = None) -> EvalSet:
+    """Read a CSV with `question` and `context` columns. All documents are kept even when
+    the questions are limited, so that a quick run searches the same collection."""
+    doc_ids: dict[str, str] = {}
+    relevant: dict[str, dict[str, None]] = {}  # question → ordered set of doc ids
+    with path.open(encoding="utf-8-sig", newline="") as fin:
+        reader = csv.DictReader(fin)
+        missing = {"question", "context"} - set(reader.fieldnames or ())
+        if missing:
+            raise SystemExit(f"{path}: no {', '.join(sorted(missing))} column")
+        for row in reader:
+            context = row["context"]
+            doc_id = doc_ids.setdefault(context, f"doc_{len(doc_ids) + 1:05d}")
+            relevant.setdefault(row["question"].strip(), {})[doc_id] = None
+    questions = [
+        Question(qid=f"q{number:05d}", text=text, relevant=frozenset(docs))
+        for number, (text, docs) in enumerate(relevant.items(), 1)
+    ]
+    if limit_questions is not None:
+        questions = questions[:limit_questions]
+    if not questions:
+        raise SystemExit(f"{path}: no questions")
+    documents = {doc_id: context for context, doc_id in doc_ids.items()}
+    return EvalSet(name=path.stem, documents=documents, questions=questions)
+
+
+# ---- query conditions -----------------------------------------------------------------
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove every diacritic ("Đường" → "Duong"). Defined here rather than taken from
+    searchkit so that the no-diacritics condition stays put when searchkit's folding changes."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_WITH_STROKE))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def as_written(text: str) -> str:
+    """The question unchanged."""
+    return text
+
+
+CONDITIONS: dict[str, Callable[[str], str]] = {"as_written": as_written, "no_diacritics": strip_diacritics}
+CONDITION_HEADERS = {"as_written": "as written", "no_diacritics": "no diacritics"}
+
+
+def as_plain_query(text: str) -> str:
+    """The question with searchkit's query syntax taken out: quotes and parentheses removed,
+    standalone AND/OR/NOT lower-cased, a `field:` prefix removed. A user would type the
+    question as is; this measures ranking rather than how a question happens to parse."""
+    text = text.translate(_QUERY_PUNCTUATION)
+    text = _OPERATOR_RE.sub(lambda match: match.group(1).lower(), text)
+    return _FIELD_PREFIX_RE.sub("", text)
+
+
+# ---- systems --------------------------------------------------------------------------
+
+Ranking = list[tuple[str, float]]  # (doc id, score), best first, at most K
+
+
+class SearchkitSystem:
+    """searchkit through its library API: each document a file in a temporary folder."""
+
+    def __init__(self, documents: dict[str, str], workdir: Path) -> None:
+        docs_dir = workdir / "docs"
+        docs_dir.mkdir()
+        self._doc_of_path: dict[str, str] = {}
+        for doc_id, text in documents.items():
+            # searchkit titles a document with its first non-empty line. A context has no
+            # title, so its first line (all of it, for a one-paragraph context) becomes the
+            # title and is indexed twice, in the body and with the title weight. Acceptable:
+            # it is what a user indexing these passages as files gets.
+            path = docs_dir / f"{doc_id}.txt"
+            path.write_text(text, encoding="utf-8", newline="")
+            self._doc_of_path[str(path.resolve())] = doc_id
+        report = index_sources([docs_dir], workdir / "index")
+        self.index_seconds = report.seconds
+        self.skipped = [str(skip) for skip in report.skipped]
+        self._searcher = Searcher(workdir / "index")
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    def rank(self, query: str) -> Ranking:
+        """The top K documents; raises `QuerySyntaxError` when the query does not parse."""
+        result = self._searcher.search(as_plain_query(query), limit=K)
+        return [(self._doc_of_path[hit.path], hit.score) for hit in result.hits]
+
+
+def syllables(text: str) -> list[str]:
+    """Lower-cased syllables: runs of word characters after NFC."""
+    return _WORD_RE.findall(unicodedata.normalize("NFC", text).lower())
+
+
+def pyvi_words(text: str) -> list[str]:
+    """Lower-cased pyvi words ("công_an"), without the punctuation tokens pyvi keeps."""
+    tokens = get_segmenter().tokenize(text).lower().split()
+    return [token for token in tokens if _WORD_RE.search(token)]
+
+
+def folded_syllables(text: str) -> list[str]:
+    """Lower-cased syllables with their diacritics stripped."""
+    return _WORD_RE.findall(strip_diacritics(unicodedata.normalize("NFC", text).lower()))
+
+
+BASELINE_TOKENIZERS: dict[str, Callable[[str], list[str]]] = {
+    "bm25-syllables": syllables,
+    "bm25-words": pyvi_words,
+    "bm25-folded": folded_syllables,
+}
+
+
+class Bm25System:
+    """A bm25s baseline (k1=1.5, b=0.75, default method) over one tokenization of
+    documents and queries alike."""
+
+    def __init__(self, documents: dict[str, str], tokenize: Callable[[str], list[str]]) -> None:
+        started = time.perf_counter()
+        self._tokenize = tokenize
+        self._doc_ids = list(documents)
+        self._bm25 = bm25s.BM25(k1=1.5, b=0.75)
+        self._bm25.index([tokenize(text) for text in documents.values()], show_progress=False)
+        self.index_seconds = time.perf_counter() - started
+
+    def rank(self, query: str) -> Ranking:
+        """The top K documents with a positive score; ties keep document order."""
+        token_ids = self._bm25.get_tokens_ids(self._tokenize(query))
+        if not token_ids:
+            return []
+        scores = self._bm25.get_scores_from_ids(token_ids)
+        best = np.argsort(-scores, kind="stable")[:K]
+        return [(self._doc_ids[i], float(scores[i])) for i in best if scores[i] > 0]
+
+
+# ---- running and scoring ----------------------------------------------------------------
+
+
+def score_ranking(ranked: list[str], relevant: frozenset[str]) -> dict[str, float]:
+    """nDCG@10 (binary gains, log2 discount), reciprocal rank, recall and precision at 1."""
+    top = ranked[:K]
+    hits = [doc_id in relevant for doc_id in top]
+    dcg = sum(1.0 / math.log2(rank + 1) for rank, hit in enumerate(hits, 1) if hit)
+    ideal = sum(1.0 / math.log2(rank + 1) for rank in range(1, min(len(relevant), K) + 1))
+    first = next((rank for rank, hit in enumerate(hits, 1) if hit), None)
+    return {
+        "ndcg@10": dcg / ideal,
+        "mrr@10": 1.0 / first if first else 0.0,
+        "recall@10": sum(hits) / len(relevant),
+        "p@1": 1.0 if hits[:1] == [True] else 0.0,
+    }
+
+
+@dataclass
+class QueryRun:
+    """One question through one system under one condition."""
+
+    question: Question
+    query: str
+    ranking: Ranking
+    metrics: dict[str, float]
+    error: str | None = None
+
+
+@dataclass
+class SystemRun:
+    """All questions through one system under one condition."""
+
+    system: str
+    condition: str
+    queries: list[QueryRun] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def syntax_errors(self) -> int:
+        return sum(query.error is not None for query in self.queries)
+
+    @property
+    def queries_per_second(self) -> float:
+        return len(self.queries) / self.seconds if self.seconds > 0 else math.inf
+
+    def mean(self, metric: str) -> float:
+        """The mean of `metric` over the questions, in percent."""
+        return 100.0 * sum(query.metrics[metric] for query in self.queries) / len(self.queries)
+
+
+def run_system(system: str, rank: Callable[[str], Ranking], questions: list[Question], condition: str) -> SystemRun:
+    """Run every question; a question that does not parse is scored as having no hits."""
+    run = SystemRun(system, condition)
+    started = time.perf_counter()
+    for question in questions:
+        query = CONDITIONS[condition](question.text)
+        error = None
+        try:
+            ranking = rank(query)
+        except QuerySyntaxError as exc:
+            ranking, error = [], str(exc)
+        metrics = score_ranking([doc_id for doc_id, _ in ranking], question.relevant)
+        run.queries.append(QueryRun(question, query, ranking, metrics, error))
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+@dataclass
+class SetResult:
+    """Every run on one question set, with the index build times."""
+
+    eval_set: EvalSet
+    runs: dict[tuple[str, str], SystemRun]
+    index_seconds: dict[str, float]
+    skipped: list[str]
+
+    def ndcg(self, system: str, condition: str) -> float:
+        return self.runs[system, condition].mean("ndcg@10")
+
+    def best_baseline(self) -> str:
+        return max(BASELINES, key=lambda name: self.ndcg(name, "as_written"))
+
+
+def evaluate(eval_set: EvalSet) -> SetResult:
+    """Build searchkit's index and the baselines for one set and run both conditions."""
+    runs: dict[tuple[str, str], SystemRun] = {}
+    index_seconds: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="searchkit-relevance-") as workdir:
+        engine = SearchkitSystem(eval_set.documents, Path(workdir))
+        try:
+            index_seconds[SEARCHKIT] = engine.index_seconds
+            for condition in CONDITIONS:
+                runs[SEARCHKIT, condition] = run_system(SEARCHKIT, engine.rank, eval_set.questions, condition)
+        finally:
+            engine.close()
+    for name, tokenize in BASELINE_TOKENIZERS.items():
+        baseline = Bm25System(eval_set.documents, tokenize)
+        index_seconds[name] = baseline.index_seconds
+        for condition in CONDITIONS:
+            runs[name, condition] = run_system(name, baseline.rank, eval_set.questions, condition)
+    return SetResult(eval_set, runs, index_seconds, engine.skipped)
+
+
+# ---- reporting ----------------------------------------------------------------------------
+
+
+def format_table(result: SetResult) -> Iterator[str]:
+    """The per-set table: systems down, metrics for each condition across."""
+    eval_set = result.eval_set
+    yield (
+        f"{eval_set.name}: {len(eval_set.documents)} documents, {len(eval_set.questions)} questions"
+        f" (figures in %, at rank {K})"
+    )
+    group_width = len(METRIC_HEADERS) * 9 - 1
+    yield (f"{'':16}" + "".join(f" | {CONDITION_HEADERS[c]:^{group_width}}" for c in CONDITIONS)).rstrip()
+    metric_cells = " ".join(f"{header:>8}" for header in METRIC_HEADERS)
+    yield f"{'system':16}" + f" | {metric_cells}" * len(CONDITIONS)
+    yield "-" * 16 + f"-+-{'-' * group_width}" * len(CONDITIONS)
+    for system in SYSTEMS:
+        cells = [" ".join(f"{result.runs[system, c].mean(metric):8.2f}" for metric in METRICS) for c in CONDITIONS]
+        yield f"{system:16}" + "".join(f" | {group}" for group in cells)
+    errors = ", ".join(f"{result.runs[SEARCHKIT, c].syntax_errors} {CONDITION_HEADERS[c]}" for c in CONDITIONS)
+    yield f"searchkit questions raising QuerySyntaxError (scored as no hits): {errors}"
+    best = result.best_baseline()
+    gain = result.ndcg(SEARCHKIT, "as_written") - result.ndcg(best, "as_written")
+    yield (
+        f"searchkit nDCG@10 - best baseline ({best}), as written: {gain:+.2f};"
+        f" searchkit without diacritics keeps {retention(result):.2f}% of its as-written nDCG@10"
+    )
+
+
+def retention(result: SetResult) -> float:
+    """searchkit's no-diacritics nDCG@10 as a percentage of its as-written nDCG@10."""
+    written = result.ndcg(SEARCHKIT, "as_written")
+    return 100.0 * result.ndcg(SEARCHKIT, "no_diacritics") / written if written else 0.0
+
+
+def format_timing(result: SetResult) -> Iterator[str]:
+    """Index build seconds and query throughput per system and condition."""
+    for system in SYSTEMS:
+        throughput = ", ".join(
+            f"{CONDITION_HEADERS[c]} {result.runs[system, c].queries_per_second:.1f} queries/s" for c in CONDITIONS
+        )
+        yield f"{result.eval_set.name}: {system}: index built in {result.index_seconds[system]:.2f} s; {throughput}"
+
+
+def run_figures(run: SystemRun) -> dict[str, float | int]:
+    """One row of the table under one condition, with its throughput."""
+    return {
+        **{metric: round(run.mean(metric), 2) for metric in METRICS},
+        "syntax_errors": run.syntax_errors,
+        "queries_per_second": round(run.queries_per_second, 1),
+    }
+
+
+def figures(result: SetResult) -> dict[str, object]:
+    """Everything in the table and the timing, for --json."""
+    systems = {
+        system: {condition: run_figures(result.runs[system, condition]) for condition in CONDITIONS}
+        for system in SYSTEMS
+    }
+    best = result.best_baseline()
+    return {
+        "documents": len(result.eval_set.documents),
+        "questions": len(result.eval_set.questions),
+        "systems": systems,
+        "index_seconds": {system: round(seconds, 2) for system, seconds in result.index_seconds.items()},
+        "searchkit_skipped_documents": result.skipped,
+        "best_baseline": best,
+        "searchkit_minus_best_baseline_ndcg@10": round(
+            result.ndcg(SEARCHKIT, "as_written") - result.ndcg(best, "as_written"), 2
+        ),
+        "searchkit_no_diacritics_retention_percent": round(retention(result), 2),
+    }
+
+
+def per_query_records(result: SetResult) -> Iterator[dict[str, object]]:
+    """searchkit's ranking for each question under each condition, for --per-query."""
+    for condition in CONDITIONS:
+        for query in result.runs[SEARCHKIT, condition].queries:
+            yield {
+                "set": result.eval_set.name,
+                "system": SEARCHKIT,
+                "condition": condition,
+                "qid": query.question.qid,
+                "question": query.question.text,
+                "query": query.query,
+                "relevant": sorted(query.question.relevant),
+                "retrieved": [{"doc": doc_id, "score": round(score, 4)} for doc_id, score in query.ranking],
+                "metrics": query.metrics,
+                "error": query.error,
+            }
+
+
+def write_per_query(results: list[SetResult], out: TextIO) -> None:
+    """One JSON object per line: `query` is the question as typed under the condition."""
+    for result in results:
+        for record in per_query_records(result):
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+# ---- command line -------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("csvs", metavar="CSV", type=Path, nargs="+", help="question sets (question, context columns)")
+    parser.add_argument("--json", metavar="OUT", type=Path, help="write all figures to this JSON file")
+    parser.add_argument("--per-query", metavar="OUT.jsonl", type=Path, help="write searchkit's ranking per question")
+    parser.add_argument("--limit-questions", metavar="N", type=int, help="only the first N questions of each set")
+    args = parser.parse_args(argv)
+    if args.limit_questions is not None and args.limit_questions < 1:
+        parser.error("--limit-questions must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    results = []
+    for path in args.csvs:
+        eval_set = load_eval_set(path, limit_questions=args.limit_questions)
+        sizes = f"{len(eval_set.documents)} documents, {len(eval_set.questions)} questions"
+        print(f"{eval_set.name}: indexing and searching ({sizes})", file=sys.stderr, flush=True)
+        result = evaluate(eval_set)
+        results.append(result)
+        for skipped in result.skipped:
+            print(f"{eval_set.name}: searchkit did not index {skipped}", file=sys.stderr)
+        print("\n".join(format_table(result)) + "\n", flush=True)
+        print("\n".join(format_timing(result)), file=sys.stderr, flush=True)
+    if args.json:
+        document = {"k": K, "sets": {result.eval_set.name: figures(result) for result in results}}
+        args.json.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if args.per_query:
+        with args.per_query.open("w", encoding="utf-8") as out:
+            write_per_query(results, out)
+
+
+if __name__ == "__main__":
+    main()
