@@ -11,7 +11,7 @@ import gc
 import json
 import time
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -234,25 +234,42 @@ def index_sources(
     searches until the run commits at the end; if it is interrupted or fails, the
     index keeps exactly what it had before.
     """
-    started = time.perf_counter()
     files = [path for source in sources for path in discover(source)]
+    report = IndexReport()
+
+    def documents() -> Iterator[Document]:
+        for done, path in enumerate(files, 1):
+            try:
+                yield read_document(path)
+            except Unindexable as skip:
+                report.skipped.append(skip)
+            if progress is not None:
+                progress(done, len(files), str(path))
+
+    return index_documents(documents(), index_dir, rebuild=rebuild, report=report)
+
+
+def index_documents(
+    documents: Iterable[Document],
+    index_dir: Path,
+    *,
+    rebuild: bool = False,
+    report: IndexReport | None = None,
+) -> IndexReport:
+    """Index documents that are not files (or not plain text files): the library's
+    way in for text from elsewhere. A document replaces any with the same `path`;
+    everything is committed at once at the end."""
+    started = time.perf_counter()
+    report = report if report is not None else IndexReport()
     ix = _open_or_create(index_dir, rebuild=rebuild)
     try:
         writer = ix.writer(timeout=5.0)
     except LockError:
         raise IndexLocked(f"another searchkit process is writing to {index_dir}; try again when it is done") from None
-    report = IndexReport()
     try:
-        for done, path in enumerate(files, 1):
-            try:
-                doc = read_document(path)
-            except Unindexable as skip:
-                report.skipped.append(skip)
-            else:
-                writer.update_document(**document_fields(doc))
-                report.indexed += 1
-            if progress is not None:
-                progress(done, len(files), str(path))
+        for doc in documents:
+            writer.update_document(**document_fields(doc))
+            report.indexed += 1
         # With --rebuild the old segments are dropped in the same commit that adds the
         # new ones, so an interrupted rebuild still leaves the old index whole.
         writer.commit(mergetype=CLEAR if rebuild else None)
