@@ -31,8 +31,9 @@ import bm25s
 import numpy as np
 
 from searchkit.analysis import get_segmenter
+from searchkit.documents import Document
 from searchkit.errors import QuerySyntaxError
-from searchkit.indexing import index_sources
+from searchkit.indexing import index_documents
 from searchkit.searching import Searcher
 
 K = 10
@@ -131,21 +132,15 @@ Ranking = list[tuple[str, float]]  # (doc id, score), best first, at most K
 
 
 class SearchkitSystem:
-    """searchkit through its library API: each document a file in a temporary folder."""
+    """searchkit through its library API, each context a document without a title."""
 
     def __init__(self, documents: dict[str, str], workdir: Path) -> None:
-        docs_dir = workdir / "docs"
-        docs_dir.mkdir()
-        self._doc_of_path: dict[str, str] = {}
-        for doc_id, text in documents.items():
-            # searchkit titles a document with its first non-empty line. A context has no
-            # title, so its first line (all of it, for a one-paragraph context) becomes the
-            # title and is indexed twice, in the body and with the title weight. Acceptable:
-            # it is what a user indexing these passages as files gets.
-            path = docs_dir / f"{doc_id}.txt"
-            path.write_text(text, encoding="utf-8", newline="")
-            self._doc_of_path[str(path.resolve())] = doc_id
-        report = index_sources([docs_dir], workdir / "index")
+        # The passages have no titles. Indexed as files, a passage's first line would
+        # become its title and count twice; given as documents, they have none.
+        report = index_documents(
+            (Document(path=doc_id, title="", text=text) for doc_id, text in documents.items()),
+            workdir / "index",
+        )
         self.index_seconds = report.seconds
         self.skipped = [str(skip) for skip in report.skipped]
         self._searcher = Searcher(workdir / "index")
@@ -155,8 +150,8 @@ class SearchkitSystem:
 
     def rank(self, query: str) -> Ranking:
         """The top K documents; raises `QuerySyntaxError` when the query does not parse."""
-        result = self._searcher.search(as_plain_query(query), limit=K)
-        return [(self._doc_of_path[hit.path], hit.score) for hit in result.hits]
+        result = self._searcher.search(as_plain_query(query), limit=K, snippets=False)
+        return [(hit.path, hit.score) for hit in result.hits]
 
 
 def syllables(text: str) -> list[str]:

@@ -16,6 +16,7 @@ Grammar (operators are upper case; juxtaposition means AND):
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -32,10 +33,11 @@ FIELDS = {"title": TITLE_FIELDS}
 # fully, the same syllable with other diacritics only a little.
 EXACT_WEIGHT = 1.0
 FOLDED_WEIGHT = 1.0  # a syllable typed without diacritics, matched on the folded view
-LOOSE_WEIGHT = 0.25  # a syllable typed with diacritics, matched only once folded
-WORD_WEIGHT = 1.0  # the query's multi-syllable words, on the word view
-PHRASE_WEIGHT = 3.0  # the syllables of a run, together and in order
-TITLE_WEIGHT = 2.0
+LOOSE_WEIGHT = 0.1  # a syllable typed with diacritics, matched only once folded
+WORD_WEIGHT = 0.1  # the query's multi-syllable words, on the word view
+PHRASE_WEIGHT = 3.0  # the syllables of a short run, together and in order
+BIGRAM_WEIGHT = 0.3  # two adjacent syllables of a run, together in the document
+TITLE_WEIGHT = 0.5
 RESTORED_WEIGHT = 1.0  # the diacritics the index suggests for a query typed without any
 
 _OPEN_QUOTES = '"“'
@@ -283,6 +285,12 @@ def _syllables(text: str) -> list[str]:
     return [tok.text for tok in analyze(text, words=False).syllables]
 
 
+def _boosted(query: wq.Query, weight: float) -> wq.Query:
+    """`query` with its score multiplied by `weight`. (Wrapping it in a one-clause Or
+    with a boost does nothing: Whoosh drops the boost of an Or of one.)"""
+    return query.with_boost(query.boost * weight)
+
+
 def _phrase(fields: dict[str, str], syllables: list[str], boost: float) -> wq.Query:
     folded = [fold_diacritics(s) for s in syllables]
     exact_typed = all(has_diacritics(s) for s in syllables)
@@ -333,8 +341,13 @@ def _free_text(fields: dict[str, str], text: str) -> wq.Query | None:
     else:
         required = _Or(clauses)
     bonus: list[wq.Query] = []
-    if len(syllables) > 1:
+    if 1 < len(syllables) <= REQUIRE_ALL_UP_TO:
         bonus.append(_phrase(fields, syllables, PHRASE_WEIGHT))
+    if len(syllables) > 2 and BIGRAM_WEIGHT:
+        # Query words that stand together in the document (a sequential dependence
+        # bonus): what a bag of syllables cannot see.
+        pairs = dict.fromkeys(itertools.pairwise(syllables))
+        bonus.extend(_phrase(fields, list(pair), BIGRAM_WEIGHT) for pair in pairs)
     # pyvi cannot segment text without diacritics, so the word view only helps
     # when the user typed them.
     bonus.extend(wq.Term(fields["words"], tok.text, boost=WORD_WEIGHT) for tok in analysis.words if "_" in tok.text)
@@ -360,9 +373,9 @@ def _leaf(node: Text | Phrase) -> wq.Query | None:
             # the weight of an exact match where the document has those diacritics.
             restored = _leaf_clause(node, fields, node.restored)
             if restored is not None:
-                clause = _Or([clause, _Or([restored], boost=RESTORED_WEIGHT)])
+                clause = _Or([clause, _boosted(restored, RESTORED_WEIGHT)])
         if fields is TITLE_FIELDS and not node.field:
-            clause = _Or([clause], boost=TITLE_WEIGHT)
+            clause = _boosted(clause, TITLE_WEIGHT)
         clauses.append(clause)
     return clauses[0] if len(clauses) == 1 else _Or(clauses)
 

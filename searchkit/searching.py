@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from whoosh.scoring import BM25F
 
 from searchkit.analysis import analyze, fold_diacritics
 from searchkit.indexing import VARIANTS_FIELD, open_index
 from searchkit.query import match_terms, parse, to_string, to_whoosh, with_restored_diacritics
 from searchkit.restore import restore_diacritics, split_variant_term, syllable_variant_term, variant_term
 from searchkit.snippets import Snippet, make_snippet
+
+NO_SNIPPET = Snippet("", ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +43,28 @@ class SearchResult:
     restored: str | None = None
 
 
+class BM25(BM25F):
+    """Whoosh's BM25F with the idf of Lucene and of most BM25 implementations,
+    log(1 + (N - df + 0.5) / (df + 0.5)). Whoosh's own, log(N / (df + 1)) + 1, keeps
+    words found in every document ("là", "có", "của") worth a third of the rarest,
+    which drowns the words that matter in a question."""
+
+    def idf(self, searcher: object, fieldname: str, text: bytes) -> float:
+        parent = searcher.get_parent()  # type: ignore[attr-defined]
+        df = parent.doc_frequency(fieldname, text)
+        n = parent.doc_count_all()
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+WEIGHTING = BM25(B=0.75, K1=1.2)  # tuned with benchmarks/relevance.py
+
+
 class Searcher:
     """An open index that answers queries; use as a context manager."""
 
     def __init__(self, index_dir: Path) -> None:
         self._index = open_index(index_dir)
-        self._searcher = self._index.searcher()
+        self._searcher = self._index.searcher(weighting=WEIGHTING)
         self._variants: dict[str, list[tuple[str, int]]] = {}
         self._word_count = self._searcher.reader().field_length(VARIANTS_FIELD)
 
@@ -56,8 +77,9 @@ class Searcher:
     def close(self) -> None:
         self._searcher.close()
 
-    def search(self, query: str, *, limit: int = 10) -> SearchResult:
-        """Parse and run `query`; raises `QuerySyntaxError` for a malformed query."""
+    def search(self, query: str, *, limit: int = 10, snippets: bool = True) -> SearchResult:
+        """Parse and run `query`; raises `QuerySyntaxError` for a malformed query.
+        With `snippets=False` hits carry an empty snippet (for ranking only)."""
         started = time.perf_counter()
         node = with_restored_diacritics(parse(query), self.restore)
         compiled = to_whoosh(node)
@@ -72,7 +94,7 @@ class Searcher:
                     score=float(result.score or 0.0),
                     path=stored["path"],
                     title=stored.get("title", ""),
-                    snippet=make_snippet(stored.get("content", ""), terms),
+                    snippet=make_snippet(stored.get("content", ""), terms) if snippets else NO_SNIPPET,
                 )
             )
         restored = to_string(node)
