@@ -1,0 +1,122 @@
+"""Queries typed without diacritics: restoring them from the index's own words, and
+keeping exact matches above matches that only agree once diacritics are folded."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS
+from typer.testing import CliRunner
+
+from searchkit.analysis import analyze, fold_diacritics
+from searchkit.cli import app
+from searchkit.indexing import index_sources
+from searchkit.restore import restore_diacritics
+from searchkit.searching import Searcher, search
+
+
+def corpus_word_forms() -> tuple[dict[str, Counter[str]], int]:
+    """Written forms of every word of the demo corpus, keyed by folded form."""
+    forms: dict[str, Counter[str]] = {}
+    total = 0
+    for path in sorted(CORPUS.glob("*.txt")):
+        for word in analyze(path.read_text(encoding="utf-8")).words:
+            forms.setdefault(fold_diacritics(word.text), Counter())[word.text] += 1
+            total += 1
+    return forms, total
+
+
+def test_the_most_frequent_written_words_win() -> None:
+    forms, total = corpus_word_forms()
+
+    restored = restore_diacritics("cong an cap huyen".split(), lambda w: list(forms.get(w, {}).items()), total)
+
+    assert restored.text == "công an cấp huyện"
+    assert restored.known == 4
+
+
+def test_a_syllable_no_word_explains_stays_as_typed() -> None:
+    forms, total = corpus_word_forms()
+
+    restored = restore_diacritics("zzyzx cong an".split(), lambda w: list(forms.get(w, {}).items()), total)
+
+    assert restored.syllables == ("zzyzx", "công", "an")
+    assert restored.known == 2
+
+
+def test_nothing_known_restores_nothing() -> None:
+    restored = restore_diacritics(["abc", "xyz"], lambda w: [], 100)
+    assert restored.known == 0
+    assert restored.syllables == ("abc", "xyz")
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("cong an cap huyen", "công an cấp huyện"),
+        ("toa dam", "tọa đàm"),
+        ("thieu tuong", "thiếu tướng"),
+        ("ha noi", "hà nội"),
+    ],
+)
+def test_the_index_restores_the_diacritics_its_articles_use(demo_index: Path, typed: str, written: str) -> None:
+    # Each written form is how the demo articles spell these words (in canonical
+    # tone placement: the articles write both "toạ đàm" and "tọa đàm").
+    with Searcher(demo_index) as searcher:
+        assert searcher.restore(typed) == written
+
+
+def test_a_query_without_diacritics_is_searched_as_restored_too(demo_index: Path) -> None:
+    plain = search(demo_index, "cong an cap huyen")
+    typed = search(demo_index, "công an cấp huyện")
+
+    assert plain.restored == "công an cấp huyện"
+    assert typed.restored is None
+    assert [hit.path for hit in plain.hits[:2]] == [hit.path for hit in typed.hits[:2]]
+
+
+def test_did_you_mean_goes_to_stderr_only(demo_index: Path) -> None:
+    result = CliRunner().invoke(app, ["query", "cong an cap huyen", "--index", str(demo_index), "--json"])
+
+    assert result.exit_code == 0
+    assert "did you mean: công an cấp huyện" in result.stderr
+    assert "did you mean" not in result.stdout
+
+
+@pytest.fixture
+def duong_index(tmp_path: Path) -> Path:
+    """Two articles: one about a road ("đường"), one about Bình Dương province, which
+    writes "Dương" more often than the first writes "đường"."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "con-duong.txt").write_text(
+        "Con đường vào làng\n\nCon đường đất dẫn vào làng đã được đổ bê tông trước mùa mưa.\n",
+        encoding="utf-8",
+    )
+    (docs / "binh-duong.txt").write_text(
+        "Bình Dương thu hút đầu tư\n\n"
+        "Tỉnh Bình Dương tiếp tục dẫn đầu về thu hút vốn đầu tư. Lãnh đạo tỉnh Bình Dương cho biết "
+        "các khu công nghiệp ở Bình Dương đã kín chỗ; Dương là tên gọi quen thuộc của người dân.\n",
+        encoding="utf-8",
+    )
+    index_dir = tmp_path / "index"
+    index_sources([docs], index_dir)
+    return index_dir
+
+
+@pytest.mark.parametrize(("query", "first"), [("đường", "con-duong"), ("dương", "binh-duong")])
+def test_an_exact_match_outranks_one_that_only_agrees_once_folded(duong_index: Path, query: str, first: str) -> None:
+    result = search(duong_index, query)
+
+    ranked = [Path(hit.path).stem for hit in result.hits]
+    # The other article still matches, with the same letters, but below.
+    assert ranked[0] == first
+    assert len(ranked) == 2
+
+
+def test_a_query_without_diacritics_matches_every_spelling(duong_index: Path) -> None:
+    result = search(duong_index, "duong")
+
+    assert {Path(hit.path).stem for hit in result.hits} == {"con-duong", "binh-duong"}
