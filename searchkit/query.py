@@ -33,8 +33,8 @@ FIELDS = {"title": TITLE_FIELDS}
 # fully, the same syllable with other diacritics only a little.
 EXACT_WEIGHT = 1.0
 FOLDED_WEIGHT = 1.0  # a syllable typed without diacritics, matched on the folded view
-LOOSE_WEIGHT = 0.1  # a syllable typed with diacritics, matched only once folded
-WORD_WEIGHT = 0.1  # the query's multi-syllable words, on the word view
+LOOSE_WEIGHT = 0.02  # a syllable typed with diacritics, matched only once folded
+WORD_WEIGHT = 0.0  # the query's multi-syllable words, on the word view
 PHRASE_WEIGHT = 3.0  # the syllables of a short run, together and in order
 BIGRAM_WEIGHT = 0.3  # two adjacent syllables of a run, together in the document
 TITLE_WEIGHT = 0.5
@@ -291,16 +291,18 @@ def _boosted(query: wq.Query, weight: float) -> wq.Query:
     return query.with_boost(query.boost * weight)
 
 
-def _phrase(fields: dict[str, str], syllables: list[str], boost: float) -> wq.Query:
+def _phrase(fields: dict[str, str], syllables: list[str], boost: float, *, exact: bool) -> wq.Query:
+    """The syllables together and in order. `exact`: the user typed diacritics in
+    this run, so its syllables mean what they say ("cho" is not "chó"), and a
+    spelling that only agrees once folded counts for little."""
     folded = [fold_diacritics(s) for s in syllables]
-    exact_typed = all(has_diacritics(s) for s in syllables)
     if len(syllables) == 1:
         folded_q: wq.Query = wq.Term(fields["folded"], folded[0])
         exact_q: wq.Query = wq.Term(fields["syllables"], syllables[0])
     else:
         folded_q = wq.Phrase(fields["folded"], folded)
         exact_q = wq.Phrase(fields["syllables"], syllables)
-    if not exact_typed:
+    if not exact:
         folded_q.boost = boost
         return folded_q
     exact_q.boost = boost
@@ -308,9 +310,9 @@ def _phrase(fields: dict[str, str], syllables: list[str], boost: float) -> wq.Qu
     return _Or([exact_q, folded_q])
 
 
-def _syllable(fields: dict[str, str], syllable: str) -> wq.Query:
+def _syllable(fields: dict[str, str], syllable: str, *, exact: bool) -> wq.Query:
     folded = fold_diacritics(syllable)
-    if folded == syllable:
+    if not exact:
         return wq.Term(fields["folded"], folded, boost=FOLDED_WEIGHT)
     return _Or(
         [
@@ -332,7 +334,7 @@ def _free_text(fields: dict[str, str], text: str) -> wq.Query | None:
     if not syllables:
         return None
     distinct = list(dict.fromkeys(syllables))
-    clauses = [_syllable(fields, s) for s in distinct]
+    clauses = [_syllable(fields, s, exact=accented) for s in distinct]
     required: wq.Query
     if len(clauses) == 1:
         required = clauses[0]
@@ -342,15 +344,16 @@ def _free_text(fields: dict[str, str], text: str) -> wq.Query | None:
         required = _Or(clauses)
     bonus: list[wq.Query] = []
     if 1 < len(syllables) <= REQUIRE_ALL_UP_TO:
-        bonus.append(_phrase(fields, syllables, PHRASE_WEIGHT))
+        bonus.append(_phrase(fields, syllables, PHRASE_WEIGHT, exact=accented))
     if len(syllables) > 2 and BIGRAM_WEIGHT:
         # Query words that stand together in the document (a sequential dependence
         # bonus): what a bag of syllables cannot see.
         pairs = dict.fromkeys(itertools.pairwise(syllables))
-        bonus.extend(_phrase(fields, list(pair), BIGRAM_WEIGHT) for pair in pairs)
+        bonus.extend(_phrase(fields, list(pair), BIGRAM_WEIGHT, exact=accented) for pair in pairs)
     # pyvi cannot segment text without diacritics, so the word view only helps
     # when the user typed them.
-    bonus.extend(wq.Term(fields["words"], tok.text, boost=WORD_WEIGHT) for tok in analysis.words if "_" in tok.text)
+    if WORD_WEIGHT:
+        bonus.extend(wq.Term(fields["words"], tok.text, boost=WORD_WEIGHT) for tok in analysis.words if "_" in tok.text)
     return wq.AndMaybe(required, _Or(bonus)) if bonus else required
 
 
@@ -358,7 +361,7 @@ def _leaf_clause(node: Text | Phrase, fields: dict[str, str], text: str) -> wq.Q
     if isinstance(node, Text):
         return _free_text(fields, text)
     syllables = _syllables(text)
-    return _phrase(fields, syllables, EXACT_WEIGHT) if syllables else None
+    return _phrase(fields, syllables, EXACT_WEIGHT, exact=has_diacritics(text)) if syllables else None
 
 
 def _leaf(node: Text | Phrase) -> wq.Query | None:

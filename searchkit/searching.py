@@ -56,7 +56,7 @@ class BM25(BM25F):
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
-WEIGHTING = BM25(B=0.75, K1=1.2)  # tuned with benchmarks/relevance.py
+WEIGHTING = BM25(B=0.75, K1=1.5)  # tuned with benchmarks/relevance.py
 
 
 class Searcher:
