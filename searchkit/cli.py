@@ -166,7 +166,7 @@ def _read_lines(source: Path) -> list[str]:
 
 def _run_batch(env: Environment, source: Path, index: Path, *, limit: int, as_json: bool) -> ExitStatus:
     from searchkit.errors import QuerySyntaxError
-    from searchkit.render import write_hits, write_json
+    from searchkit.render import write_hits, write_json, write_restored
     from searchkit.searching import Searcher
 
     lines = _read_lines(source)
@@ -182,8 +182,7 @@ def _run_batch(env: Environment, source: Path, index: Path, *, limit: int, as_js
                 failed = True
                 continue
             matched = matched or bool(result.hits)
-            if result.restored:
-                env.note(f"query {qid}: did you mean: {result.restored}")
+            write_restored(env, result, qid=qid)
             if as_json:
                 write_json(env, result, qid=qid)
             else:

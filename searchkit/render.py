@@ -124,11 +124,17 @@ def _write_plain_hits(env: Environment, result: SearchResult, *, heading: str | 
         out.write(f"    {hit.snippet.text}\n\n")
 
 
+def write_restored(env: Environment, result: SearchResult, *, qid: int | None = None) -> None:
+    """The diacritics searchkit put back on a query typed without them, on stderr."""
+    if result.restored:
+        where = f"query {qid}: " if qid is not None else ""
+        env.note(f"{where}did you mean: {result.restored}")
+
+
 def write_summary(env: Environment, result: SearchResult) -> None:
     """On stderr: the diacritics searchkit put back on the query, and, for a person
     at a terminal, how many documents matched and how long it took."""
-    if result.restored:
-        env.note(f"did you mean: {result.restored}")
+    write_restored(env, result)
     if env.stderr_isatty:
         shown = len(result.hits)
         more = f", showing {shown}" if shown < result.total else ""
