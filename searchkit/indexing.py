@@ -1,13 +1,15 @@
 """The index: its schema, opening it, and writing documents into it.
 
-Each text is indexed in three views (pyvi words, syllables, folded syllables), for the
-body and again for the title. The text is analyzed once per document, and the
-pre-computed tokens are handed to Whoosh through `ViewAnalyzer`.
+Each text is indexed in five views (pyvi words, syllables, folded syllables, and the
+pairs of adjacent syllables, as written and folded), for the body and again for the
+title. The text is analyzed once per document, and the pre-computed tokens are handed
+to Whoosh through `ViewAnalyzer`.
 """
 
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import time
 import warnings
@@ -28,11 +30,13 @@ from searchkit.errors import IndexCorrupt, IndexLocked, IndexNotFound
 from searchkit.restore import syllable_variant_term, variant_term
 
 # Bumped whenever the schema or the analysis changes what is in the index.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 _META_FILE = "searchkit.json"
 _INDEX_NAME = "MAIN"  # Whoosh's default index name: files _MAIN_<gen>.toc and MAIN_<id>.seg
 
-VIEWS = ("words", "syllables", "folded")
+VIEWS = ("words", "syllables", "folded", "bigrams", "folded_bigrams")
+# Views whose positions are kept, for quoted phrases.
+POSITIONAL_VIEWS = ("syllables", "folded")
 BODY_FIELDS = {view: f"body_{view}" for view in VIEWS}
 TITLE_FIELDS = {view: f"title_{view}" for view in VIEWS}
 # Every word as written, keyed by its folded form ("cong_an|công_an"), with its count:
@@ -86,7 +90,7 @@ class ViewAnalyzer(Analyzer):
             analysis = analyze(value)
             tokens = variant_tokens(analysis.words, analysis.syllables)
         else:
-            tokens = getattr(analyze(value), self.view)
+            tokens = view_tokens(analyze(value), self.view)
         token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for text, pos, start, end in tokens:
             token.text = text
@@ -102,11 +106,32 @@ class ViewAnalyzer(Analyzer):
             yield token
 
 
+def adjacent_pairs(syllables: list[Token]) -> list[Token]:
+    """Each two syllables that stand next to each other ("công an"), never across
+    punctuation or a line end. Matching a pair is how a query's words count more where
+    they stand together, without reading positions at query time."""
+    return [
+        Token(f"{a.text} {b.text}", a.pos, a.start, b.end)
+        for a, b in itertools.pairwise(syllables)
+        if b.pos == a.pos + 1
+    ]
+
+
+def view_tokens(analysis: Analysis, view: str) -> list[Token]:
+    """The tokens of one view of an analyzed text."""
+    if view == "bigrams":
+        return adjacent_pairs(analysis.syllables)
+    if view == "folded_bigrams":
+        return adjacent_pairs(analysis.folded)
+    return getattr(analysis, view)
+
+
 def variant_tokens(words: list[Token], syllables: list[Token]) -> list[Token]:
-    """The variants field's tokens: every word and every syllable as written, keyed by
-    its folded form."""
+    """The variants field's tokens: every word, every syllable and every pair of
+    adjacent syllables as written, keyed by its folded form."""
     tokens = [Token(variant_term(w.text, fold_diacritics(w.text)), w.pos, w.start, w.end) for w in words]
     tokens.extend(Token(syllable_variant_term(s.text, fold_diacritics(s.text)), 0, 0, 0) for s in syllables)
+    tokens.extend(Token(variant_term(p.text, fold_diacritics(p.text)), 0, 0, 0) for p in adjacent_pairs(syllables))
     return tokens
 
 
@@ -117,8 +142,9 @@ def build_schema() -> Schema:
         "content": STORED(),
     }
     for view in VIEWS:
-        fields[BODY_FIELDS[view]] = TEXT(analyzer=ViewAnalyzer(view), phrase=True)
-        fields[TITLE_FIELDS[view]] = TEXT(analyzer=ViewAnalyzer(view), phrase=True)
+        phrase = view in POSITIONAL_VIEWS
+        fields[BODY_FIELDS[view]] = TEXT(analyzer=ViewAnalyzer(view), phrase=phrase)
+        fields[TITLE_FIELDS[view]] = TEXT(analyzer=ViewAnalyzer(view), phrase=phrase)
     fields[VARIANTS_FIELD] = TEXT(analyzer=ViewAnalyzer(VARIANTS_FIELD), phrase=False)
     return Schema(**fields)
 
@@ -129,8 +155,8 @@ def document_fields(doc: Document) -> dict[str, object]:
     body = analyze(doc.text)
     title = analyze(doc.title) if doc.title else Analysis([], [], [])
     for view in VIEWS:
-        fields[BODY_FIELDS[view]] = Analyzed(getattr(body, view))
-        fields[TITLE_FIELDS[view]] = Analyzed(getattr(title, view))
+        fields[BODY_FIELDS[view]] = Analyzed(view_tokens(body, view))
+        fields[TITLE_FIELDS[view]] = Analyzed(view_tokens(title, view))
     fields[VARIANTS_FIELD] = Analyzed(variant_tokens(body.words, body.syllables))
     return fields
 

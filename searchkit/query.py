@@ -16,16 +16,14 @@ Grammar (operators are upper case; juxtaposition means AND):
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from whoosh import query as wq
-
-from searchkit.analysis import analyze, fold_diacritics, has_diacritics
+from searchkit.analysis import Token, analyze, fold_diacritics, has_diacritics
 from searchkit.errors import QuerySyntaxError
-from searchkit.indexing import BODY_FIELDS, TITLE_FIELDS
+from searchkit.indexing import BODY_FIELDS, TITLE_FIELDS, adjacent_pairs
+from searchkit.scoring import Postings, Scores
 
 FIELDS = {"title": TITLE_FIELDS}
 
@@ -34,7 +32,6 @@ FIELDS = {"title": TITLE_FIELDS}
 EXACT_WEIGHT = 1.0
 FOLDED_WEIGHT = 1.0  # a syllable typed without diacritics, matched on the folded view
 LOOSE_WEIGHT = 0.02  # a syllable typed with diacritics, matched only once folded
-WORD_WEIGHT = 0.0  # the query's multi-syllable words, on the word view
 PHRASE_WEIGHT = 3.0  # the syllables of a short run, together and in order
 BIGRAM_WEIGHT = 0.3  # two adjacent syllables of a run, together in the document
 TITLE_WEIGHT = 0.5
@@ -249,20 +246,6 @@ def _grouped(node: Node, restored: bool) -> str:
     return f"({text})" if isinstance(node, And | Or) else text
 
 
-# ---- compiling to Whoosh queries -----------------------------------------------------
-
-
-class _Or(wq.Or):
-    """Whoosh's Or, always matched as a tree of unions.
-
-    For indexes under 5,000 documents Whoosh preloads an Or's matches into arrays
-    (ArrayUnionMatcher); nested inside another union that matcher loses documents
-    (on ViMedAQA, nDCG@10 fell from 88 to 26 when body and title were combined), so
-    it is never chosen."""
-
-    matcher_type = wq.Or.DEFAULT_MATCHER
-
-
 @dataclass(frozen=True)
 class MatchTerms:
     """What a query looks for, for highlighting. A syllable typed with diacritics
@@ -285,131 +268,146 @@ def _syllables(text: str) -> list[str]:
     return [tok.text for tok in analyze(text, words=False).syllables]
 
 
-def _boosted(query: wq.Query, weight: float) -> wq.Query:
-    """`query` with its score multiplied by `weight`. (Wrapping it in a one-clause Or
-    with a boost does nothing: Whoosh drops the boost of an Or of one.)"""
-    return query.with_boost(query.boost * weight)
-
-
-def _phrase(fields: dict[str, str], syllables: list[str], boost: float, *, exact: bool) -> wq.Query:
-    """The syllables together and in order. `exact`: the user typed diacritics in
-    this run, so its syllables mean what they say ("cho" is not "chó"), and a
-    spelling that only agrees once folded counts for little."""
-    folded = [fold_diacritics(s) for s in syllables]
-    if len(syllables) == 1:
-        folded_q: wq.Query = wq.Term(fields["folded"], folded[0])
-        exact_q: wq.Query = wq.Term(fields["syllables"], syllables[0])
-    else:
-        folded_q = wq.Phrase(fields["folded"], folded)
-        exact_q = wq.Phrase(fields["syllables"], syllables)
-    if not exact:
-        folded_q.boost = boost
-        return folded_q
-    exact_q.boost = boost
-    folded_q.boost = boost * LOOSE_WEIGHT
-    return _Or([exact_q, folded_q])
-
-
-def _syllable(fields: dict[str, str], syllable: str, *, exact: bool) -> wq.Query:
-    folded = fold_diacritics(syllable)
-    if not exact:
-        return wq.Term(fields["folded"], folded, boost=FOLDED_WEIGHT)
-    return _Or(
-        [
-            wq.Term(fields["syllables"], syllable, boost=EXACT_WEIGHT),
-            wq.Term(fields["folded"], folded, boost=LOOSE_WEIGHT),
-        ]
-    )
-
+# ---- scoring -------------------------------------------------------------------------
 
 # Up to this many distinct syllables, a run of plain words must match all of them
 # (in some spelling); longer runs, such as questions, match on any and are ranked.
 REQUIRE_ALL_UP_TO = 4
 
 
-def _free_text(fields: dict[str, str], text: str) -> wq.Query | None:
-    accented = has_diacritics(text)
-    analysis = analyze(text, words=accented)
-    syllables = [tok.text for tok in analysis.syllables]
-    if not syllables:
-        return None
-    distinct = list(dict.fromkeys(syllables))
-    clauses = [_syllable(fields, s, exact=accented) for s in distinct]
-    required: wq.Query
-    if len(clauses) == 1:
-        required = clauses[0]
-    elif len(distinct) <= REQUIRE_ALL_UP_TO:
-        required = wq.And(clauses)
+def _weighted(scores: Scores, weight: float) -> Scores:
+    return {d: s * weight for d, s in scores.items()} if weight != 1.0 else scores
+
+
+def _add(total: Scores, scores: Scores, weight: float = 1.0) -> None:
+    """Add `weight` times `scores` into `total` (a union of the documents)."""
+    get = total.get
+    for d, s in scores.items():
+        total[d] = get(d, 0.0) + s * weight
+
+
+def _add_to_matched(total: Scores, scores: Scores, weight: float) -> None:
+    """Add `weight` times `scores` to the documents already in `total` only."""
+    if len(scores) < len(total):
+        for d, s in scores.items():
+            if d in total:
+                total[d] += s * weight
     else:
-        required = _Or(clauses)
-    bonus: list[wq.Query] = []
-    if 1 < len(syllables) <= REQUIRE_ALL_UP_TO:
-        bonus.append(_phrase(fields, syllables, PHRASE_WEIGHT, exact=accented))
-    if len(syllables) > 2 and BIGRAM_WEIGHT:
-        # Query words that stand together in the document (a sequential dependence
-        # bonus): what a bag of syllables cannot see.
-        pairs = dict.fromkeys(itertools.pairwise(syllables))
-        bonus.extend(_phrase(fields, list(pair), BIGRAM_WEIGHT, exact=accented) for pair in pairs)
-    # pyvi cannot segment text without diacritics, so the word view only helps
-    # when the user typed them.
-    if WORD_WEIGHT:
-        bonus.extend(wq.Term(fields["words"], tok.text, boost=WORD_WEIGHT) for tok in analysis.words if "_" in tok.text)
-    return wq.AndMaybe(required, _Or(bonus)) if bonus else required
+        get = scores.get
+        for d in total:
+            s = get(d)
+            if s is not None:
+                total[d] += s * weight
 
 
-def _leaf_clause(node: Text | Phrase, fields: dict[str, str], text: str) -> wq.Query | None:
-    if isinstance(node, Text):
-        return _free_text(fields, text)
-    syllables = _syllables(text)
-    return _phrase(fields, syllables, EXACT_WEIGHT, exact=has_diacritics(text)) if syllables else None
+def _term_scores(postings: Postings, fields: dict[str, str], view: str, term: str, *, exact: bool) -> Scores:
+    """One syllable (or pair of syllables) in one field set. `exact`: the user typed
+    diacritics, so the term means what it says ("cho" is not "chó"), and a spelling
+    that agrees only once folded counts for little."""
+    folded_view = "folded" if view == "syllables" else "folded_bigrams"
+    folded = postings.scores(fields[folded_view], fold_diacritics(term))
+    if not exact:
+        return _weighted(folded, FOLDED_WEIGHT)
+    scores = _weighted(folded, LOOSE_WEIGHT)
+    _add(scores, postings.scores(fields[view], term), EXACT_WEIGHT)
+    return scores
 
 
-def _leaf(node: Text | Phrase) -> wq.Query | None:
+def _unbroken_parts(tokens: list[Token]) -> list[list[str]]:
+    """The syllables of a phrase in the parts its punctuation separates: "chính trị -
+    xã hội" must find "chính trị" and "xã hội" each written together."""
+    parts: list[list[str]] = []
+    for i, token in enumerate(tokens):
+        if i == 0 or token.pos != tokens[i - 1].pos + 1:
+            parts.append([])
+        parts[-1].append(token.text)
+    return parts
+
+
+def _text_scores(postings: Postings, fields: dict[str, str], text: str, phrase: bool) -> Scores:
+    """Plain words: a ranked bag of syllables, with a bonus where the document has them
+    side by side. A quoted phrase must also have them together and in order."""
+    exact = has_diacritics(text)
+    tokens = analyze(text, words=False).syllables
+    if not tokens:
+        return {}
+    syllables = [tok.text for tok in tokens]
+    distinct = list(dict.fromkeys(syllables))
+    per_syllable = [_term_scores(postings, fields, "syllables", s, exact=exact) for s in distinct]
+    if phrase or len(distinct) <= REQUIRE_ALL_UP_TO:
+        per_syllable.sort(key=len)
+        total = dict(per_syllable[0])
+        for scores in per_syllable[1:]:
+            total = {d: s + scores[d] for d, s in total.items() if d in scores}
+        if phrase:
+            for part in _unbroken_parts(tokens):
+                if len(part) > 1 and total:
+                    together = postings.phrase_documents(fields["folded"], [fold_diacritics(s) for s in part])
+                    total = {d: s for d, s in total.items() if d in together}
+    else:
+        total = {}
+        for scores in per_syllable:
+            _add(total, scores)
+    # Query words that stand together in the document (a sequential dependence bonus):
+    # what a bag of syllables cannot see.
+    weight = PHRASE_WEIGHT if len(syllables) <= REQUIRE_ALL_UP_TO else BIGRAM_WEIGHT
+    for pair in dict.fromkeys(p.text for p in adjacent_pairs(tokens)):
+        _add_to_matched(total, _term_scores(postings, fields, "bigrams", pair, exact=exact), weight)
+    return total
+
+
+def _leaf_scores(postings: Postings, node: Text | Phrase) -> Scores:
     field_sets = [FIELDS[node.field]] if node.field else [BODY_FIELDS, TITLE_FIELDS]
-    clauses = []
+    total: Scores = {}
     for fields in field_sets:
-        clause = _leaf_clause(node, fields, node.text)
-        if clause is None:
-            return None
+        scores = _text_scores(postings, fields, node.text, isinstance(node, Phrase))
         if node.restored:
             # What was typed still matches every spelling; the restored reading adds
             # the weight of an exact match where the document has those diacritics.
-            restored = _leaf_clause(node, fields, node.restored)
-            if restored is not None:
-                clause = _Or([clause, _boosted(restored, RESTORED_WEIGHT)])
-        if fields is TITLE_FIELDS and not node.field:
-            clause = _boosted(clause, TITLE_WEIGHT)
-        clauses.append(clause)
-    return clauses[0] if len(clauses) == 1 else _Or(clauses)
+            restored = _text_scores(postings, fields, node.restored, isinstance(node, Phrase))
+            _add(scores, restored, RESTORED_WEIGHT)
+        _add(total, scores, TITLE_WEIGHT if fields is TITLE_FIELDS and not node.field else 1.0)
+    return total
 
 
-def _compile(node: Node) -> wq.Query | None:
-    """The Whoosh query for a node; None for a node with nothing searchable in it
-    (punctuation only), which is left out of its parent."""
+def _scores(postings: Postings, node: Node) -> Scores | None:
+    """The score of each document matching `node`; None for a node with nothing
+    searchable in it (punctuation only), which is left out of its parent."""
     if isinstance(node, Text | Phrase):
-        return _leaf(node)
+        return _leaf_scores(postings, node) if _syllables(node.text) else None
     if isinstance(node, Not):
-        inner = _compile(node.item)
-        return None if inner is None else wq.Not(inner)
-    parts = [q for q in (_compile(item) for item in node.items) if q is not None]
-    if not parts:
-        return None
+        inner = _scores(postings, node.item)
+        if inner is None:
+            return None
+        return {d: s for d, s in postings.all_documents().items() if d not in inner}
     if isinstance(node, Or):
-        return parts[0] if len(parts) == 1 else _Or(parts)
-    positive = [q for q in parts if not isinstance(q, wq.Not)]
-    negative = [q.query for q in parts if isinstance(q, wq.Not)]
-    base: wq.Query = wq.Every() if not positive else positive[0] if len(positive) == 1 else wq.And(positive)
-    return base if not negative else wq.AndNot(base, _Or(negative))
+        present = [scores for scores in (_scores(postings, item) for item in node.items) if scores is not None]
+        if not present:
+            return None
+        total: Scores = {}
+        for scores in present:
+            _add(total, scores)
+        return total
+    positive = [_scores(postings, item) for item in node.items if not isinstance(item, Not)]
+    negative = [_scores(postings, item.item) for item in node.items if isinstance(item, Not)]
+    matched = sorted((scores for scores in positive if scores is not None), key=len)
+    excluded = [scores for scores in negative if scores is not None]
+    if not matched and not excluded:
+        return None
+    total = dict(matched[0]) if matched else postings.all_documents()
+    for scores in matched[1:]:
+        total = {d: s + scores[d] for d, s in total.items() if d in scores}
+    for scores in excluded:
+        total = {d: s for d, s in total.items() if d not in scores}
+    return total
 
 
-def to_whoosh(node: Node) -> wq.Query:
-    """Compile a parsed query for the index's schema."""
-    compiled = _compile(node)
-    if compiled is None:
+def score(postings: Postings, node: Node) -> Scores:
+    """The score of every document matching a parsed query."""
+    scores = _scores(postings, node)
+    if scores is None:
         raise QuerySyntaxError("the query has no words to search for")
-    if isinstance(compiled, wq.Not):
-        compiled = wq.AndNot(wq.Every(), compiled.query)
-    return compiled
+    return scores
 
 
 def match_terms(node: Node) -> MatchTerms:

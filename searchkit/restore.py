@@ -41,7 +41,8 @@ class Restoration:
 
 
 def variant_term(written: str, folded: str) -> str:
-    """The term that records one written form of a folded word."""
+    """The term that records one written form of a folded word ("cong_an|công_an") or
+    of two adjacent folded syllables ("hieu nang|hiệu năng")."""
     return f"{folded}|{written}"
 
 

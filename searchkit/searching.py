@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import math
+import heapq
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh.scoring import BM25F
-
 from searchkit.analysis import analyze, fold_diacritics
 from searchkit.indexing import VARIANTS_FIELD, open_index
-from searchkit.query import match_terms, parse, to_string, to_whoosh, with_restored_diacritics
+from searchkit.query import match_terms, parse, score, to_string, with_restored_diacritics
 from searchkit.restore import restore_diacritics, split_variant_term, syllable_variant_term, variant_term
+from searchkit.scoring import Postings
 from searchkit.snippets import Snippet, make_snippet
 
 NO_SNIPPET = Snippet("", ())
@@ -43,28 +42,13 @@ class SearchResult:
     restored: str | None = None
 
 
-class BM25(BM25F):
-    """Whoosh's BM25F with the idf of Lucene and of most BM25 implementations,
-    log(1 + (N - df + 0.5) / (df + 0.5)). Whoosh's own, log(N / (df + 1)) + 1, keeps
-    words found in every document ("là", "có", "của") worth a third of the rarest,
-    which drowns the words that matter in a question."""
-
-    def idf(self, searcher: object, fieldname: str, text: bytes) -> float:
-        parent = searcher.get_parent()  # type: ignore[attr-defined]
-        df = parent.doc_frequency(fieldname, text)
-        n = parent.doc_count_all()
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
-
-
-WEIGHTING = BM25(B=0.75, K1=1.5)  # tuned with benchmarks/relevance.py
-
-
 class Searcher:
     """An open index that answers queries; use as a context manager."""
 
     def __init__(self, index_dir: Path) -> None:
         self._index = open_index(index_dir)
-        self._searcher = self._index.searcher(weighting=WEIGHTING)
+        self._searcher = self._index.searcher()
+        self._postings = Postings(self._searcher)
         self._variants: dict[str, list[tuple[str, int]]] = {}
         self._word_count = self._searcher.reader().field_length(VARIANTS_FIELD)
 
@@ -82,16 +66,16 @@ class Searcher:
         With `snippets=False` hits carry an empty snippet (for ranking only)."""
         started = time.perf_counter()
         node = with_restored_diacritics(parse(query), self.restore)
-        compiled = to_whoosh(node)
         terms = match_terms(node)
-        results = self._searcher.search(compiled, limit=limit)
+        scores = score(self._postings, node)
+        best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
         hits = []
-        for rank, result in enumerate(results, 1):
-            stored = result.fields()
+        for rank, (docnum, doc_score) in enumerate(best, 1):
+            stored = self._searcher.stored_fields(docnum)
             hits.append(
                 Hit(
                     rank=rank,
-                    score=float(result.score or 0.0),
+                    score=doc_score,
                     path=stored["path"],
                     title=stored.get("title", ""),
                     snippet=make_snippet(stored.get("content", ""), terms) if snippets else NO_SNIPPET,
@@ -101,7 +85,7 @@ class Searcher:
         return SearchResult(
             query,
             hits,
-            len(results),
+            len(scores),
             time.perf_counter() - started,
             restored=restored if restored != to_string(node, restored=False) else None,
         )

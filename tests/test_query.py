@@ -9,10 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from whoosh import query as whoosh_query
-
 from searchkit.errors import QuerySyntaxError
-from searchkit.query import And, Not, Or, Phrase, Text, parse, to_whoosh
+from searchkit.query import And, Not, Or, Phrase, Text, parse
 from searchkit.searching import Searcher
 
 # ---- grouping of plain words -------------------------------------------------------------
@@ -130,10 +128,10 @@ def test_malformed_query_raises_query_syntax_error(query: str) -> None:
         parse(query)
 
 
-@pytest.mark.parametrize("query", ['""', "...", "“ ”", "- , ;"])
-def test_query_without_words_cannot_be_compiled(query: str) -> None:
-    with pytest.raises(QuerySyntaxError):
-        to_whoosh(parse(query))
+@pytest.mark.parametrize("query", ['""', "...", "“ ”", "- , ;", "NOT ...", "(,) OR ."])
+def test_query_without_words_is_a_syntax_error(demo_index: Path, query: str) -> None:
+    with Searcher(demo_index) as searcher, pytest.raises(QuerySyntaxError):
+        searcher.search(query)
 
 
 # ---- properties: nothing but QuerySyntaxError ----------------------------------------------------
@@ -157,16 +155,6 @@ def test_parse_returns_a_node_or_raises_query_syntax_error(query: str) -> None:
     except QuerySyntaxError:
         return
     assert isinstance(node, Text | Phrase | And | Or | Not)
-
-
-@settings(max_examples=300, deadline=None)
-@given(any_query)
-def test_compiling_returns_a_query_or_raises_query_syntax_error(query: str) -> None:
-    try:
-        compiled = to_whoosh(parse(query))
-    except QuerySyntaxError:
-        return
-    assert isinstance(compiled, whoosh_query.Query)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,158 @@
+"""BM25 over Whoosh's postings, read once per term and accumulated per document.
+
+Whoosh's matchers score a query one posting at a time through a tree of Python
+objects; a fifteen-syllable question ran at a few queries a second on a thousand
+passages. Ranking only needs, for each term, which documents have it and how often,
+so the postings are read block by block straight into a score per document (the
+positions are never decoded) and kept for the life of the searcher: the same
+syllables come back query after query.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import pickle
+import zlib
+from collections.abc import Iterable
+
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.reading import TermNotFound
+from whoosh.searching import Searcher
+
+# Tuned with benchmarks/relevance.py; b hardly matters on these passages.
+K1 = 1.5
+B = 0.75
+
+Scores = dict[int, float]
+
+# Decoded postings kept between queries, counted in postings (about 100 bytes each).
+_CACHE_POSTINGS = 2_000_000
+
+
+def idf(doc_frequency: int, doc_count: int) -> float:
+    """Lucene's idf, log(1 + (N - df + 0.5) / (df + 0.5)). Whoosh's own,
+    log(N / (df + 1)) + 1, keeps words found in every document ("là", "có", "của")
+    worth a third of the rarest, which drowns the words that matter in a question."""
+    return math.log(1 + (doc_count - doc_frequency + 0.5) / (doc_frequency + 0.5))
+
+
+class Postings:
+    """The BM25 score of every term of an open index, per document."""
+
+    def __init__(self, searcher: Searcher, *, k1: float = K1, b: float = B) -> None:
+        self._searcher = searcher
+        reader = searcher.reader()
+        self._reader = reader
+        self._k1 = k1
+        self._b = b
+        self._leaves = list(reader.leaf_readers())
+        self.doc_count = reader.doc_count_all()
+        self._norms: dict[str, list[float]] = {}
+        self._scores: dict[tuple[str, str], Scores] = {}
+        self._cached = 0
+
+    def all_documents(self) -> Scores:
+        """Every live document, with a score of 0."""
+        return dict.fromkeys(self._reader.all_doc_ids(), 0.0)
+
+    def phrase_documents(self, field: str, terms: list[str]) -> set[int]:
+        """The live documents where `terms` stand together and in order."""
+        return set(self._searcher.docs_for_query(wq.Phrase(field, terms)))
+
+    def scores(self, field: str, term: str) -> Scores:
+        """The BM25 score of `term` in `field` for each live document that has it."""
+        key = (field, term)
+        cached = self._scores.get(key)
+        if cached is not None:
+            return cached
+        ids, frequencies = self._read(field, term)
+        if not ids:
+            scores: Scores = {}
+        else:
+            weight = idf(len(ids), self.doc_count) * (self._k1 + 1)
+            norms = self._norm(field)
+            scores = {d: weight * tf / (tf + norms[d]) for d, tf in zip(ids, frequencies, strict=True)}
+        self._remember(key, scores)
+        return scores
+
+    def _remember(self, key: tuple[str, str], scores: Scores) -> None:
+        self._scores[key] = scores
+        self._cached += len(scores) + 1
+        while self._cached > _CACHE_POSTINGS and len(self._scores) > 1:
+            oldest = next(iter(self._scores))
+            self._cached -= len(self._scores.pop(oldest)) + 1
+
+    def _read(self, field: str, term: str) -> tuple[list[int], list[float]]:
+        """The live documents that have `term` and how often, in document order."""
+        ids: list[int] = []
+        frequencies: list[float] = []
+        encoded = term.encode("utf-8")
+        for segment, offset in self._leaves:
+            try:
+                matcher = segment._terms.matcher(field, encoded, segment.schema[field].format)
+            except (TermNotFound, KeyError):
+                continue
+            seg_ids, seg_frequencies = _read_postings(matcher)
+            deleted = segment.deleted_docs_set
+            for docnum, tf in zip(seg_ids, seg_frequencies, strict=True):
+                if docnum not in deleted:
+                    ids.append(docnum + offset)
+                    frequencies.append(tf)
+        return ids, frequencies
+
+    def _norm(self, field: str) -> list[float]:
+        """k1 * (1 - b + b * length / average length), for every document."""
+        norms = self._norms.get(field)
+        if norms is None:
+            lengths: list[int] = []
+            for segment, _offset in self._leaves:
+                lengths.extend(_field_lengths(segment, field))
+            total = sum(lengths)
+            average = total / len(lengths) if total else 1.0
+            k1, b = self._k1, self._b
+            norms = [k1 * (1 - b + b * length / average) for length in lengths]
+            self._norms[field] = norms
+        return norms
+
+
+def _read_postings(matcher: object) -> tuple[Iterable[int], Iterable[float]]:
+    """The document numbers and frequencies of one segment's posting list.
+
+    Whoosh's own matcher decodes a posting at a time; this reads each block's arrays
+    at once and never decodes the positions."""
+    if not isinstance(matcher, W3LeafMatcher):
+        ids, frequencies = [], []
+        while matcher.is_active():  # type: ignore[attr-defined]
+            ids.append(matcher.id())  # type: ignore[attr-defined]
+            frequencies.append(matcher.weight())  # type: ignore[attr-defined]
+            matcher.next()  # type: ignore[attr-defined]
+        return ids, frequencies
+    ids_out: list[int] = []
+    frequencies_out: list[float] = []
+    postfile = matcher._postfile
+    while True:
+        data = postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
+        if matcher._compression:
+            data = zlib.decompress(data)
+        deltas, weights, _values = pickle.loads(data)
+        # Each block's document numbers are stored as differences, from 0.
+        block = list(itertools.accumulate(deltas))
+        ids_out.extend(block)
+        if weights is None:
+            frequencies_out.extend([1.0] * len(block))
+        elif isinstance(weights, float):
+            frequencies_out.extend([weights] * len(block))
+        else:
+            frequencies_out.extend(weights)
+        if matcher._lastblock:
+            break
+        matcher._goto(matcher._nextoffset)
+    return ids_out, frequencies_out
+
+
+def _field_lengths(segment: object, field: str) -> list[int]:
+    """The length in terms of `field` in each document of one segment."""
+    count = segment.doc_count_all()  # type: ignore[attr-defined]
+    return [segment.doc_field_length(docnum, field, 0) or 0 for docnum in range(count)]  # type: ignore[attr-defined]
