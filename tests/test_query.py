@@ -1,5 +1,5 @@
 """The query language: how a query string is parsed, and that no input crashes the
-parser, the compiler to Whoosh queries, or a search."""
+parser, the scoring of a parsed query, or a search."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from searchkit.errors import QuerySyntaxError
 from searchkit.query import And, Not, Or, Phrase, Text, parse
 from searchkit.searching import Searcher
