@@ -103,7 +103,7 @@ def analyze(text: str, *, words: bool = True) -> Analysis:
         if segmenter is None:
             continue
         # pyvi sees the whole line, punctuation and abbreviation dots included, exactly
-        # as it would in ViTokenizer.tokenize; it never joins across punctuation.
+        # as it would in ViTokenizer.tokenize; a word never runs across punctuation.
         joins = segmenter.joins([piece.segmenter_token for piece in line])
         group: list[Piece] = []
         for piece, joined in zip(line, joins, strict=True):
@@ -114,7 +114,12 @@ def analyze(text: str, *, words: bool = True) -> Analysis:
             if piece.is_word:
                 group.append(piece)
             else:
-                # Keep the punctuation gap in the word view too, for phrases.
+                # Keep the punctuation gap in the word view too, for phrases, even when
+                # pyvi joins the mark to a word ("Bất_–").
+                if group:
+                    word_tokens.append(_word(group, word_pos))
+                    word_pos += 1
+                    group = []
                 word_pos += 1
         if group:
             word_tokens.append(_word(group, word_pos))
