@@ -27,7 +27,7 @@ from whoosh.writing import CLEAR
 from searchkit.analysis import Analysis, Token, analyze, fold_diacritics
 from searchkit.documents import Document, Unindexable, discover, read_document
 from searchkit.errors import IndexCorrupt, IndexLocked, IndexNotFound
-from searchkit.restore import syllable_variant_term, variant_term
+from searchkit.restore import variant_term
 
 # Bumped whenever the schema or the analysis changes what is in the index.
 INDEX_FORMAT = 3
@@ -39,8 +39,8 @@ VIEWS = ("words", "syllables", "folded", "bigrams", "folded_bigrams")
 POSITIONAL_VIEWS = ("syllables", "folded")
 BODY_FIELDS = {view: f"body_{view}" for view in VIEWS}
 TITLE_FIELDS = {view: f"title_{view}" for view in VIEWS}
-# Every word as written, keyed by its folded form ("cong_an|công_an"), with its count:
-# what restoring diacritics to a query typed without them looks up.
+# Every syllable and pair of syllables as written, keyed by its folded form
+# ("cong an|công an"), with its count: what restoring diacritics looks up.
 VARIANTS_FIELD = "variants"
 
 
@@ -87,8 +87,7 @@ class ViewAnalyzer(Analyzer):
         if isinstance(value, Analyzed):
             tokens = value.tokens
         elif self.view == VARIANTS_FIELD:
-            analysis = analyze(value)
-            tokens = variant_tokens(analysis.words, analysis.syllables)
+            tokens = variant_tokens(analyze(value, words=False).syllables)
         else:
             tokens = view_tokens(analyze(value), self.view)
         token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
@@ -126,11 +125,10 @@ def view_tokens(analysis: Analysis, view: str) -> list[Token]:
     return getattr(analysis, view)
 
 
-def variant_tokens(words: list[Token], syllables: list[Token]) -> list[Token]:
-    """The variants field's tokens: every word, every syllable and every pair of
-    adjacent syllables as written, keyed by its folded form."""
-    tokens = [Token(variant_term(w.text, fold_diacritics(w.text)), w.pos, w.start, w.end) for w in words]
-    tokens.extend(Token(syllable_variant_term(s.text, fold_diacritics(s.text)), 0, 0, 0) for s in syllables)
+def variant_tokens(syllables: list[Token]) -> list[Token]:
+    """The variants field's tokens: every syllable and every pair of adjacent syllables
+    as written, keyed by its folded form (what restoring diacritics looks up)."""
+    tokens = [Token(variant_term(s.text, fold_diacritics(s.text)), 0, 0, 0) for s in syllables]
     tokens.extend(Token(variant_term(p.text, fold_diacritics(p.text)), 0, 0, 0) for p in adjacent_pairs(syllables))
     return tokens
 
@@ -157,7 +155,7 @@ def document_fields(doc: Document) -> dict[str, object]:
     for view in VIEWS:
         fields[BODY_FIELDS[view]] = Analyzed(view_tokens(body, view))
         fields[TITLE_FIELDS[view]] = Analyzed(view_tokens(title, view))
-    fields[VARIANTS_FIELD] = Analyzed(variant_tokens(body.words, body.syllables))
+    fields[VARIANTS_FIELD] = Analyzed(variant_tokens(body.syllables))
     return fields
 
 

@@ -16,13 +16,15 @@ Grammar (operators are upper case; juxtaposition means AND):
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from searchkit.analysis import Token, analyze, fold_diacritics, has_diacritics
+from searchkit.analysis import analyze, fold_diacritics, has_diacritics
 from searchkit.errors import QuerySyntaxError
-from searchkit.indexing import BODY_FIELDS, TITLE_FIELDS, adjacent_pairs
+from searchkit.indexing import BODY_FIELDS, TITLE_FIELDS
+from searchkit.restore import Restoration
 from searchkit.scoring import Postings, Scores
 
 FIELDS = {"title": TITLE_FIELDS}
@@ -34,6 +36,9 @@ FOLDED_WEIGHT = 1.0  # a syllable typed without diacritics, matched on the folde
 LOOSE_WEIGHT = 0.02  # a syllable typed with diacritics, matched only once folded
 PHRASE_WEIGHT = 3.0  # the syllables of a short run, together and in order
 BIGRAM_WEIGHT = 0.3  # two adjacent syllables of a run, together in the document
+# Typed without diacritics, one syllable could be many words ("ban": bán, bạn, bàn,
+# bản), two side by side far fewer: the pair carries more of the evidence.
+FOLDED_PAIR_WEIGHT = 2.0
 TITLE_WEIGHT = 0.5
 RESTORED_WEIGHT = 1.0  # the diacritics the index suggests for a query typed without any
 
@@ -54,7 +59,7 @@ class Text:
 
     text: str
     field: str | None = None
-    restored: str | None = None
+    restored: Restoration | None = None
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ class Phrase:
 
     text: str
     field: str | None = None
-    restored: str | None = None
+    restored: Restoration | None = None
 
 
 @dataclass(frozen=True)
@@ -215,15 +220,16 @@ def parse(query: str) -> Node:
     return _Parser(query).parse()
 
 
-def with_restored_diacritics(node: Node, restore: Callable[[str], str | None]) -> Node:
+def with_restored_diacritics(node: Node, restore: Callable[[str], Restoration | None]) -> Node:
     """The tree with `restored` set on every run of words typed without diacritics
-    for which `restore` finds a written form (excluded words too: NOT "hai phong"
-    should exclude "Hải Phòng")."""
+    for which `restore` finds diacritics to put back (excluded words too: NOT "hai
+    phong" should exclude "Hải Phòng")."""
     if isinstance(node, Text | Phrase):
         if has_diacritics(node.text):
             return node
         restored = restore(node.text)
-        return replace(node, restored=restored) if restored and restored != node.text.lower() else node
+        typed = tuple(syllable.text for syllable in _typed_syllables(node.text))
+        return replace(node, restored=restored) if restored and restored.syllables != typed else node
     if isinstance(node, Not):
         return Not(with_restored_diacritics(node.item, restore))
     return type(node)(tuple(with_restored_diacritics(item, restore) for item in node.items))
@@ -232,7 +238,7 @@ def with_restored_diacritics(node: Node, restore: Callable[[str], str | None]) -
 def to_string(node: Node, *, restored: bool = True) -> str:
     """The query written back as text (with the restored diacritics, if asked)."""
     if isinstance(node, Text | Phrase):
-        text = (node.restored if restored else None) or node.text
+        text = node.restored.text if restored and node.restored else node.text
         text = f'"{text}"' if isinstance(node, Phrase) else text
         return f"{node.field}:{text}" if node.field else text
     if isinstance(node, Not):
@@ -270,9 +276,44 @@ def _syllables(text: str) -> list[str]:
 
 # ---- scoring -------------------------------------------------------------------------
 
-# Up to this many distinct syllables, a run of plain words must match all of them
-# (in some spelling); longer runs, such as questions, match on any and are ranked.
+# Up to this many distinct syllables, keywords must all match (in some spelling);
+# longer runs and questions match on any of their syllables and are ranked.
 REQUIRE_ALL_UP_TO = 4
+
+# The words that make a question a question. They say little about which document
+# answers it ("Nhân keo là gì?" is answered by a passage that never says "gì"), so
+# they count for less, a run that has one is ranked rather than required, and a pair
+# of them ("là gì", "thế nào") earns no bonus.
+QUESTION_WORDS = frozenset({"gì", "nào", "sao", "đâu", "bao", "nhiêu", "thế", "không", "ai", "mấy", "vậy", "là"})
+_FOLDED_QUESTION_WORDS = frozenset(fold_diacritics(word) for word in QUESTION_WORDS)
+QUESTION_WORD_WEIGHT = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class _Syllable:
+    """A syllable to look for. `exact`: its diacritics are meant (typed, or restored
+    with confidence), so it matches its own spelling fully and others only a little."""
+
+    text: str
+    pos: int
+    exact: bool
+
+    @property
+    def asks(self) -> bool:
+        """Whether it is a question word."""
+        if self.exact:
+            return self.text in QUESTION_WORDS
+        return self.text in _FOLDED_QUESTION_WORDS
+
+
+def _typed_syllables(text: str) -> list[_Syllable]:
+    exact = has_diacritics(text)
+    return [_Syllable(tok.text, tok.pos, exact) for tok in analyze(text, words=False).syllables]
+
+
+def _restored_syllables(text: str, restoration: Restoration) -> list[_Syllable]:
+    typed = analyze(text, words=False).syllables
+    return [_Syllable(written, tok.pos, True) for tok, written in zip(typed, restoration.syllables, strict=True)]
 
 
 def _weighted(scores: Scores, weight: float) -> Scores:
@@ -313,46 +354,51 @@ def _term_scores(postings: Postings, fields: dict[str, str], view: str, term: st
     return scores
 
 
-def _unbroken_parts(tokens: list[Token]) -> list[list[str]]:
-    """The syllables of a phrase in the parts its punctuation separates: "chính trị -
-    xã hội" must find "chính trị" and "xã hội" each written together."""
+def _unbroken_parts(syllables: list[_Syllable]) -> list[list[str]]:
+    """The folded syllables of a phrase in the parts its punctuation separates:
+    "chính trị - xã hội" must find "chính trị" and "xã hội" each written together."""
     parts: list[list[str]] = []
-    for i, token in enumerate(tokens):
-        if i == 0 or token.pos != tokens[i - 1].pos + 1:
+    for i, syllable in enumerate(syllables):
+        if i == 0 or syllable.pos != syllables[i - 1].pos + 1:
             parts.append([])
-        parts[-1].append(token.text)
+        parts[-1].append(fold_diacritics(syllable.text))
     return parts
 
 
-def _text_scores(postings: Postings, fields: dict[str, str], text: str, phrase: bool) -> Scores:
-    """Plain words: a ranked bag of syllables, with a bonus where the document has them
-    side by side. A quoted phrase must also have them together and in order."""
-    exact = has_diacritics(text)
-    tokens = analyze(text, words=False).syllables
-    if not tokens:
+def _run_scores(postings: Postings, fields: dict[str, str], syllables: list[_Syllable], phrase: bool) -> Scores:
+    """A run of plain words: a ranked bag of syllables, with a bonus where the document
+    has them side by side. Short keywords must all match; a quoted phrase must also
+    have them together and in order."""
+    if not syllables:
         return {}
-    syllables = [tok.text for tok in tokens]
-    distinct = list(dict.fromkeys(syllables))
-    per_syllable = [_term_scores(postings, fields, "syllables", s, exact=exact) for s in distinct]
-    if phrase or len(distinct) <= REQUIRE_ALL_UP_TO:
-        per_syllable.sort(key=len)
-        total = dict(per_syllable[0])
-        for scores in per_syllable[1:]:
-            total = {d: s + scores[d] for d, s in total.items() if d in scores}
-        if phrase:
-            for part in _unbroken_parts(tokens):
-                if len(part) > 1 and total:
-                    together = postings.phrase_documents(fields["folded"], [fold_diacritics(s) for s in part])
-                    total = {d: s for d, s in total.items() if d in together}
-    else:
-        total = {}
-        for scores in per_syllable:
-            _add(total, scores)
+    distinct = list(dict.fromkeys((s.text, s.exact, s.asks) for s in syllables))
+    total: Scores = {}
+    required: list[Scores] = []
+    for text, exact, asks in distinct:
+        scores = _term_scores(postings, fields, "syllables", text, exact=exact)
+        _add(total, scores, QUESTION_WORD_WEIGHT if asks and not phrase else 1.0)
+        if phrase or not asks:
+            required.append(scores)
+    is_question = len(required) < len(distinct)
+    if phrase or (not is_question and len(required) <= REQUIRE_ALL_UP_TO):
+        for scores in sorted(required, key=len):
+            total = {d: v for d, v in total.items() if d in scores}
+    if phrase:
+        for part in _unbroken_parts(syllables):
+            if len(part) > 1 and total:
+                together = postings.phrase_documents(fields["folded"], part)
+                total = {d: v for d, v in total.items() if d in together}
     # Query words that stand together in the document (a sequential dependence bonus):
     # what a bag of syllables cannot see.
     weight = PHRASE_WEIGHT if len(syllables) <= REQUIRE_ALL_UP_TO else BIGRAM_WEIGHT
-    for pair in dict.fromkeys(p.text for p in adjacent_pairs(tokens)):
-        _add_to_matched(total, _term_scores(postings, fields, "bigrams", pair, exact=exact), weight)
+    pairs = {
+        (f"{a.text} {b.text}", a.exact and b.exact): None
+        for a, b in itertools.pairwise(syllables)
+        if b.pos == a.pos + 1 and not (a.asks and b.asks)
+    }
+    for pair, exact in pairs:
+        pair_weight = weight if exact else weight * FOLDED_PAIR_WEIGHT
+        _add_to_matched(total, _term_scores(postings, fields, "bigrams", pair, exact=exact), pair_weight)
     return total
 
 
@@ -360,11 +406,12 @@ def _leaf_scores(postings: Postings, node: Text | Phrase) -> Scores:
     field_sets = [FIELDS[node.field]] if node.field else [BODY_FIELDS, TITLE_FIELDS]
     total: Scores = {}
     for fields in field_sets:
-        scores = _text_scores(postings, fields, node.text, isinstance(node, Phrase))
+        phrase = isinstance(node, Phrase)
+        scores = _run_scores(postings, fields, _typed_syllables(node.text), phrase)
         if node.restored:
             # What was typed still matches every spelling; the restored reading adds
             # the weight of an exact match where the document has those diacritics.
-            restored = _text_scores(postings, fields, node.restored, isinstance(node, Phrase))
+            restored = _run_scores(postings, fields, _restored_syllables(node.text, node.restored), phrase)
             _add(scores, restored, RESTORED_WEIGHT)
         _add(total, scores, TITLE_WEIGHT if fields is TITLE_FIELDS and not node.field else 1.0)
     return total

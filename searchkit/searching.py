@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from searchkit.analysis import analyze, fold_diacritics
-from searchkit.indexing import VARIANTS_FIELD, open_index
+from searchkit.indexing import BODY_FIELDS, VARIANTS_FIELD, open_index
 from searchkit.query import match_terms, parse, score, to_string, with_restored_diacritics
-from searchkit.restore import restore_diacritics, split_variant_term, syllable_variant_term, variant_term
+from searchkit.restore import Restoration, restore_diacritics, split_variant_term, variant_term
 from searchkit.scoring import Postings
 from searchkit.snippets import Snippet, make_snippet
 
@@ -50,7 +50,7 @@ class Searcher:
         self._searcher = self._index.searcher()
         self._postings = Postings(self._searcher)
         self._variants: dict[str, list[tuple[str, int]]] = {}
-        self._word_count = self._searcher.reader().field_length(VARIANTS_FIELD)
+        self._syllable_count = self._searcher.reader().field_length(BODY_FIELDS["syllables"])
 
     def __enter__(self) -> Searcher:
         return self
@@ -90,30 +90,24 @@ class Searcher:
             restored=restored if restored != to_string(node, restored=False) else None,
         )
 
-    def _forms(self, prefix: str) -> list[tuple[str, int]]:
-        """The written forms recorded under a variants prefix, with their counts."""
-        forms = self._variants.get(prefix)
+    def _forms(self, folded: str) -> list[tuple[str, int]]:
+        """The written forms of a folded syllable or pair, with their counts."""
+        forms = self._variants.get(folded)
         if forms is None:
             reader = self._searcher.reader()
             forms = [
                 (split_variant_term(term.decode("utf-8"))[1], int(info.weight()))
-                for term, info in reader.iter_prefix(VARIANTS_FIELD, prefix)
+                for term, info in reader.iter_prefix(VARIANTS_FIELD, variant_term("", folded))
             ]
-            self._variants[prefix] = forms
+            self._variants[folded] = forms
         return forms
 
-    def _word_forms(self, folded_word: str) -> list[tuple[str, int]]:
-        return self._forms(variant_term("", folded_word))
-
-    def _syllable_forms(self, folded_syllable: str) -> list[tuple[str, int]]:
-        return self._forms(syllable_variant_term("", folded_syllable))
-
-    def restore(self, text: str) -> str | None:
+    def restore(self, text: str) -> Restoration | None:
         """`text`, typed without diacritics, with the ones the index suggests; None
-        when the index knows none of its words."""
+        when the index knows none of its syllables."""
         folded = [fold_diacritics(tok.text) for tok in analyze(text, words=False).syllables]
-        restoration = restore_diacritics(folded, self._word_forms, self._word_count, self._syllable_forms)
-        return restoration.text if restoration.known else None
+        restoration = restore_diacritics(folded, self._forms, self._syllable_count)
+        return restoration if restoration.known else None
 
 
 def search(index_dir: Path, query: str, *, limit: int = 10) -> SearchResult:

@@ -3,6 +3,7 @@ keeping exact matches above matches that only agree once diacritics are folded."
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from pathlib import Path
 
@@ -17,37 +18,59 @@ from searchkit.restore import restore_diacritics
 from searchkit.searching import Searcher, search
 
 
-def corpus_word_forms() -> tuple[dict[str, Counter[str]], int]:
-    """Written forms of every word of the demo corpus, keyed by folded form."""
+def corpus_forms() -> tuple[dict[str, Counter[str]], int]:
+    """Written forms of every syllable and every pair of adjacent syllables of the demo
+    corpus, keyed by folded form (counted here from the text, not read from an index),
+    and the number of syllables."""
     forms: dict[str, Counter[str]] = {}
     total = 0
     for path in sorted(CORPUS.glob("*.txt")):
-        for word in analyze(path.read_text(encoding="utf-8")).words:
-            forms.setdefault(fold_diacritics(word.text), Counter())[word.text] += 1
+        syllables = analyze(path.read_text(encoding="utf-8"), words=False).syllables
+        for syllable in syllables:
+            forms.setdefault(fold_diacritics(syllable.text), Counter())[syllable.text] += 1
             total += 1
+        for a, b in itertools.pairwise(syllables):
+            if b.pos == a.pos + 1:
+                pair = f"{a.text} {b.text}"
+                forms.setdefault(fold_diacritics(pair), Counter())[pair] += 1
     return forms, total
 
 
-def test_the_most_frequent_written_words_win() -> None:
-    forms, total = corpus_word_forms()
-
-    restored = restore_diacritics("cong an cap huyen".split(), lambda w: list(forms.get(w, {}).items()), total)
-
-    assert restored.text == "công an cấp huyện"
-    assert restored.known == 4
+def restore_from_corpus(typed: str) -> tuple[str, ...]:
+    forms, total = corpus_forms()
+    return restore_diacritics(typed.split(), lambda key: list(forms.get(key, {}).items()), total).syllables
 
 
-def test_a_syllable_no_word_explains_stays_as_typed() -> None:
-    forms, total = corpus_word_forms()
+@pytest.mark.parametrize(
+    ("typed", "written", "syllable_by_syllable"),
+    [
+        # In the demo articles "động" (48) is more frequent than "đồng" (29), and
+        # "phó" (32) than "phố" (17); the pairs say which one is meant.
+        ("dong chi", "đồng chí", "động chí"),
+        ("thanh pho", "thành phố", "thành phó"),
+        ("noi dung", "nội dung", "nội dựng"),
+        ("thu truong", "thứ trưởng", "thủ trưởng"),
+    ],
+)
+def test_the_neighbouring_syllable_decides_the_diacritics(typed: str, written: str, syllable_by_syllable: str) -> None:
+    forms, _ = corpus_forms()
+    most_frequent = tuple(forms[syllable].most_common(1)[0][0] for syllable in typed.split())
 
-    restored = restore_diacritics("zzyzx cong an".split(), lambda w: list(forms.get(w, {}).items()), total)
+    assert most_frequent == tuple(syllable_by_syllable.split())
+    assert restore_from_corpus(typed) == tuple(written.split())
+
+
+def test_a_syllable_the_index_never_saw_stays_as_typed() -> None:
+    forms, total = corpus_forms()
+
+    restored = restore_diacritics("zzyzx cong an".split(), lambda key: list(forms.get(key, {}).items()), total)
 
     assert restored.syllables == ("zzyzx", "công", "an")
     assert restored.known == 2
 
 
 def test_nothing_known_restores_nothing() -> None:
-    restored = restore_diacritics(["abc", "xyz"], lambda w: [], 100)
+    restored = restore_diacritics(["abc", "xyz"], lambda key: [], 100)
     assert restored.known == 0
     assert restored.syllables == ("abc", "xyz")
 
@@ -59,13 +82,16 @@ def test_nothing_known_restores_nothing() -> None:
         ("toa dam", "tọa đàm"),
         ("thieu tuong", "thiếu tướng"),
         ("ha noi", "hà nội"),
+        ("dong chi bi thu", "đồng chí bí thư"),
     ],
 )
 def test_the_index_restores_the_diacritics_its_articles_use(demo_index: Path, typed: str, written: str) -> None:
     # Each written form is how the demo articles spell these words (in canonical
     # tone placement: the articles write both "toạ đàm" and "tọa đàm").
     with Searcher(demo_index) as searcher:
-        assert searcher.restore(typed) == written
+        restored = searcher.restore(typed)
+    assert restored is not None
+    assert restored.text == written
 
 
 def test_a_query_without_diacritics_is_searched_as_restored_too(demo_index: Path) -> None:

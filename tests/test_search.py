@@ -148,6 +148,25 @@ def test_two_syllable_word_finds_every_article_with_the_syllables_adjacent(demo_
     assert set(names(result)[: len(adjacent)]) == adjacent
 
 
+def test_keywords_must_all_match(demo_index: Path) -> None:
+    result = search(demo_index, "tọa đàm cấp huyện")
+
+    with_all = {name for name in articles() if {"toa", "dam", "cap", "huyen"} <= folded_syllables(article_text(name))}
+    assert with_all
+    assert set(names(result)) == with_all
+
+
+def test_a_question_is_answered_by_articles_without_its_question_words(demo_index: Path) -> None:
+    # No demo article contains "gì": the question word must not be required.
+    assert not any("gi" in folded_syllables(article_text(name)) for name in articles())
+    expected = articles_mentioning("tọa đàm")
+    assert len(expected) == 2
+
+    result = search(demo_index, "Tọa đàm là gì?")
+
+    assert set(names(result)[: len(expected)]) == expected
+
+
 def test_not_excludes_every_article_mentioning_the_phrase_in_any_case(demo_index: Path) -> None:
     assert any("HẢI PHÒNG" in article_text(name) for name in articles())
     expected = articles_mentioning("công an") - articles_mentioning("Hải Phòng")
