@@ -24,13 +24,12 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.index import Index, LockError
 from whoosh.writing import CLEAR
 
-from searchkit.analysis import Analysis, Token, analyze, fold_diacritics
+from searchkit.analysis import Analysis, Token, analyze
 from searchkit.documents import Document, Unindexable, discover, read_document
 from searchkit.errors import IndexCorrupt, IndexLocked, IndexNotFound
-from searchkit.restore import variant_term
 
 # Bumped whenever the schema or the analysis changes what is in the index.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 _META_FILE = "searchkit.json"
 _INDEX_NAME = "MAIN"  # Whoosh's default index name: files _MAIN_<gen>.toc and MAIN_<id>.seg
 
@@ -39,9 +38,6 @@ VIEWS = ("words", "syllables", "folded", "bigrams", "folded_bigrams")
 POSITIONAL_VIEWS = ("syllables", "folded")
 BODY_FIELDS = {view: f"body_{view}" for view in VIEWS}
 TITLE_FIELDS = {view: f"title_{view}" for view in VIEWS}
-# Every syllable and pair of syllables as written, keyed by its folded form
-# ("cong an|công an"), with its count: what restoring diacritics looks up.
-VARIANTS_FIELD = "variants"
 
 
 class Analyzed(str):
@@ -62,7 +58,7 @@ class ViewAnalyzer(Analyzer):
     has to be analyzed."""
 
     def __init__(self, view: str) -> None:
-        if view not in (*VIEWS, VARIANTS_FIELD):
+        if view not in VIEWS:
             raise ValueError(f"unknown view {view!r}")
         self.view = view
 
@@ -84,12 +80,7 @@ class ViewAnalyzer(Analyzer):
         mode: str = "",
         **kwargs: object,
     ):
-        if isinstance(value, Analyzed):
-            tokens = value.tokens
-        elif self.view == VARIANTS_FIELD:
-            tokens = variant_tokens(analyze(value, words=False).syllables)
-        else:
-            tokens = view_tokens(analyze(value), self.view)
+        tokens = value.tokens if isinstance(value, Analyzed) else view_tokens(analyze(value), self.view)
         token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for text, pos, start, end in tokens:
             token.text = text
@@ -125,14 +116,6 @@ def view_tokens(analysis: Analysis, view: str) -> list[Token]:
     return getattr(analysis, view)
 
 
-def variant_tokens(syllables: list[Token]) -> list[Token]:
-    """The variants field's tokens: every syllable and every pair of adjacent syllables
-    as written, keyed by its folded form (what restoring diacritics looks up)."""
-    tokens = [Token(variant_term(s.text, fold_diacritics(s.text)), 0, 0, 0) for s in syllables]
-    tokens.extend(Token(variant_term(p.text, fold_diacritics(p.text)), 0, 0, 0) for p in adjacent_pairs(syllables))
-    return tokens
-
-
 def build_schema() -> Schema:
     fields: dict[str, object] = {
         "path": ID(stored=True, unique=True),
@@ -143,7 +126,6 @@ def build_schema() -> Schema:
         phrase = view in POSITIONAL_VIEWS
         fields[BODY_FIELDS[view]] = TEXT(analyzer=ViewAnalyzer(view), phrase=phrase)
         fields[TITLE_FIELDS[view]] = TEXT(analyzer=ViewAnalyzer(view), phrase=phrase)
-    fields[VARIANTS_FIELD] = TEXT(analyzer=ViewAnalyzer(VARIANTS_FIELD), phrase=False)
     return Schema(**fields)
 
 
@@ -155,7 +137,6 @@ def document_fields(doc: Document) -> dict[str, object]:
     for view in VIEWS:
         fields[BODY_FIELDS[view]] = Analyzed(view_tokens(body, view))
         fields[TITLE_FIELDS[view]] = Analyzed(view_tokens(title, view))
-    fields[VARIANTS_FIELD] = Analyzed(variant_tokens(body.syllables))
     return fields
 
 

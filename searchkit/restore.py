@@ -1,13 +1,12 @@
 """Putting diacritics back on a query typed without them, from the index's own text.
 
 "cong an cap huyen" could be many things; in a corpus about the police it is almost
-surely "công an cấp huyện". The index keeps, for every syllable and every pair of
-adjacent syllables, its folded form next to the form written ("hieu nang|hiệu năng"),
-with how often it was written that way. The query is read with the written forms
-that are most likely together under a model of adjacent pairs: the pair decides
-where one syllable alone cannot ("hieu nang" is "hiệu năng", not "hiệu nâng"). On
-the questions of shared/eval this puts back 95.7% (medical) and 97.3% (reviews) of
-the syllables right.
+surely "công an cấp huyện". The index knows how often each syllable and each pair of
+adjacent syllables is written ("hiệu năng", "hiệu nâng"), and the query is read with
+the written forms that are most likely together under a model of adjacent pairs: the
+pair decides where one syllable alone cannot ("hieu nang" is "hiệu năng", not "hiệu
+nâng"). On the questions of shared/eval this puts back 95.7% (medical) and 97.3%
+(reviews) of the syllables right.
 """
 
 from __future__ import annotations
@@ -38,18 +37,6 @@ class Restoration:
     @property
     def text(self) -> str:
         return " ".join(self.syllables)
-
-
-def variant_term(written: str, folded: str) -> str:
-    """The term that records one written form of a folded syllable ("cong|công") or of
-    two adjacent ones ("hieu nang|hiệu năng")."""
-    return f"{folded}|{written}"
-
-
-def split_variant_term(term: str) -> tuple[str, str]:
-    """(folded, written) of a term made by `variant_term`."""
-    folded, _, written = term.partition("|")
-    return folded, written
 
 
 def restore_diacritics(folded: Sequence[str], lookup: Lookup, total: int) -> Restoration:

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import heapq
+import itertools
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from searchkit.analysis import analyze, fold_diacritics
-from searchkit.indexing import BODY_FIELDS, VARIANTS_FIELD, open_index
+from searchkit.analysis import analyze, fold_diacritics, spellings
+from searchkit.indexing import BODY_FIELDS, open_index
 from searchkit.query import match_terms, parse, score, to_string, with_restored_diacritics
-from searchkit.restore import Restoration, restore_diacritics, split_variant_term, variant_term
+from searchkit.restore import Restoration, restore_diacritics
 from searchkit.scoring import Postings
 from searchkit.snippets import Snippet, make_snippet
 
 NO_SNIPPET = Snippet("", ())
+# Written forms of each syllable tried when looking up the forms of a pair.
+_PAIR_FORMS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +52,7 @@ class Searcher:
         self._index = open_index(index_dir)
         self._searcher = self._index.searcher()
         self._postings = Postings(self._searcher)
-        self._variants: dict[str, list[tuple[str, int]]] = {}
+        self._written_forms: dict[str, list[tuple[str, int]]] = {}
         self._syllable_count = self._searcher.reader().field_length(BODY_FIELDS["syllables"])
 
     def __enter__(self) -> Searcher:
@@ -91,15 +94,21 @@ class Searcher:
         )
 
     def _forms(self, folded: str) -> list[tuple[str, int]]:
-        """The written forms of a folded syllable or pair, with their counts."""
-        forms = self._variants.get(folded)
+        """The written forms of a folded syllable ("cong") or pair ("cong an") found in
+        the bodies of the index, with how often each is written."""
+        forms = self._written_forms.get(folded)
         if forms is None:
+            if " " in folded:
+                first, second = (self._forms(part)[:_PAIR_FORMS] for part in folded.split(" ", 1))
+                field = BODY_FIELDS["bigrams"]
+                candidates = [f"{a} {b}" for (a, _), (b, _) in itertools.product(first, second)]
+            else:
+                field = BODY_FIELDS["syllables"]
+                candidates = list(spellings(folded))
             reader = self._searcher.reader()
-            forms = [
-                (split_variant_term(term.decode("utf-8"))[1], int(info.weight()))
-                for term, info in reader.iter_prefix(VARIANTS_FIELD, variant_term("", folded))
-            ]
-            self._variants[folded] = forms
+            counts = ((form, int(reader.frequency(field, form))) for form in candidates)
+            forms = sorted(((form, count) for form, count in counts if count), key=lambda fc: (-fc[1], fc[0]))
+            self._written_forms[folded] = forms
         return forms
 
     def restore(self, text: str) -> Restoration | None:

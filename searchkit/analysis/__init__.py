@@ -9,6 +9,7 @@ from searchkit.analysis.normalize import (
     normalize_spelling,
     normalize_syllable,
     normalize_tone_marks,
+    spellings,
 )
 from searchkit.analysis.segmentation import Segmenter, get_segmenter
 
@@ -25,5 +26,6 @@ __all__ = [
     "normalize_spelling",
     "normalize_syllable",
     "normalize_tone_marks",
+    "spellings",
     "split_pieces",
 ]

@@ -115,7 +115,7 @@ def analyze(text: str, *, words: bool = True) -> Analysis:
                 group.append(piece)
             else:
                 # Keep the punctuation gap in the word view too, for phrases, even when
-                # pyvi joins the mark to a word ("Bất_–").
+                # pyvi joins a dash to the word before it.
                 if group:
                     word_tokens.append(_word(group, word_pos))
                     word_pos += 1

@@ -8,6 +8,7 @@ syllable rewrites change a token's text, never its span.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 
@@ -200,3 +201,25 @@ def fold_diacritics(text: str) -> str:
 def has_diacritics(text: str) -> bool:
     """Whether folding would change `text`, i.e. the writer typed Vietnamese marks."""
     return fold_diacritics(text) != text
+
+
+# What each letter of a folded syllable may have been written as.
+_WRITTEN_LETTERS = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "d": "dđ"}
+
+
+@functools.lru_cache(maxsize=8192)
+def spellings(folded: str) -> tuple[str, ...]:
+    """Every canonical spelling that folds to the lower-case syllable `folded` ("cong":
+    cong, còng, công, cộng, cồng, cổng, ...; some are not Vietnamese words), so that the
+    written forms of a syllable typed without diacritics can be looked up by name."""
+    options = [_WRITTEN_LETTERS.get(ch, ch) for ch in folded]
+    bases = {"".join(letters) for letters in itertools.product(*options)}
+    out: set[str] = set()
+    for base in bases:
+        out.add(normalize_syllable(base))
+        vowels = [i for i, ch in enumerate(base) if ch in _VOWELS]
+        for i in vowels:
+            for mark in TONE_MARKS:
+                written = unicodedata.normalize("NFC", base[: i + 1] + mark + base[i + 1 :])
+                out.add(normalize_syllable(written))
+    return tuple(sorted(s for s in out if fold_diacritics(s) == folded))
