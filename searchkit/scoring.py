@@ -17,9 +17,11 @@ import zlib
 from collections.abc import Iterable
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.columns import NumericColumn
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
 
 # Tuned with benchmarks/relevance.py; b hardly matters on these passages.
 K1 = 1.5
@@ -153,6 +155,15 @@ def _read_postings(matcher: object) -> tuple[Iterable[int], Iterable[float]]:
 
 
 def _field_lengths(segment: object, field: str) -> list[int]:
-    """The length in terms of `field` in each document of one segment."""
+    """The length in terms of `field` in each document of one segment.
+
+    Whoosh keeps them as one byte per document in a column; the column is read whole
+    rather than a document at a time (70 ms per field at 35,000 documents)."""
     count = segment.doc_count_all()  # type: ignore[attr-defined]
+    perdoc = getattr(segment, "_perdoc", None)
+    column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN) if perdoc is not None else None
+    if isinstance(column, NumericColumn.Reader) and column._fixedlen == 1:
+        raw = column._dbfile.get(column._basepos, column._count) if column._count else b""
+        raw = raw[:count].ljust(count, b"\0")
+        return [byte_to_length(b) if b else 0 for b in raw]
     return [segment.doc_field_length(docnum, field, 0) or 0 for docnum in range(count)]  # type: ignore[attr-defined]

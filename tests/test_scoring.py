@@ -1,0 +1,41 @@
+"""BM25 as searchkit computes it from Whoosh's postings, checked against the formula
+worked out from the demo articles' own text."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS
+
+from searchkit.analysis import analyze
+from searchkit.indexing import BODY_FIELDS, open_index
+from searchkit.scoring import K1, B, Postings
+
+
+def body_syllables(path: Path) -> list[str]:
+    """The syllables of an article's text, as the index sees them."""
+    return [tok.text for tok in analyze(path.read_text(encoding="utf-8"), words=False).syllables]
+
+
+@pytest.mark.parametrize("term", ["huyện", "công", "tọa", "thi"])
+def test_bm25_of_a_syllable_follows_from_the_articles_text(demo_index: Path, term: str) -> None:
+    articles = {str(path): Counter(body_syllables(path)) for path in sorted(CORPUS.glob("*.txt"))}
+    lengths = {path: sum(counts.values()) for path, counts in articles.items()}
+    average = sum(lengths.values()) / len(lengths)
+    having = [path for path, counts in articles.items() if counts[term]]
+    idf = math.log(1 + (len(articles) - len(having) + 0.5) / (len(having) + 0.5))
+
+    ix = open_index(demo_index)
+    with ix.searcher() as searcher:
+        scores = Postings(searcher).scores(BODY_FIELDS["syllables"], term)
+        paths = {docnum: searcher.stored_fields(docnum)["path"] for docnum in scores}
+
+    assert sorted(paths.values()) == sorted(having)
+    for docnum, score in scores.items():
+        tf = articles[paths[docnum]][term]
+        norm = K1 * (1 - B + B * lengths[paths[docnum]] / average)
+        # Whoosh stores a document's length in one byte, to within about 4%.
+        assert score == pytest.approx(idf * tf * (K1 + 1) / (tf + norm), rel=0.04)
