@@ -1,0 +1,709 @@
+"""Speed and scale: the `searchkit` command against pyvi, a naive pyvi → Whoosh pipeline and rg.
+
+Every measured program runs as a child process, so that start-up, model loading and
+memory count the same way on both sides of each comparison. In one run, side by side:
+
+  segment  `searchkit segment` and pyvi's `ViTokenizer.tokenize`, each in a process of its
+           own reading the same lines on stdin (lines/s, and whether the outputs are identical);
+  index    `searchkit index` and a naive single-process pyvi → Whoosh pipeline on the same
+           articles (docs/s, MB/s of text, peak memory, index size relative to the text);
+  cold     `searchkit query` and `rg -l -i` over the same folder, a new process each time,
+           taking turns, on an index of every article (built once; with --keep, reused);
+  batch    `searchkit query --queries FILE --json` on the titles of the first articles.
+
+SOURCE is a folder of .txt files or a .tar.gz of them (such as ../shared/bench/baomoi-35k.tar.gz,
+35,440 news articles, title on the first line). Each part takes the first articles by file
+name. Figures and the goals go to stdout, progress to stderr. Needs the `bench` extra (for rg):
+pip install -e '.[bench]'.
+
+Example:
+    python benchmarks/speed.py ../shared/bench/baomoi-35k.tar.gz --workdir /tmp/speed --keep
+    python benchmarks/speed.py /tmp/bench/data --articles 2000 --index-articles 300 --skip segment
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from segment_speed import read_lines
+
+SECTIONS = ("segment", "index", "cold", "batch")
+DEFAULT_QUERY = "công an cấp huyện"
+# Run as `python speed.py --naive-index FOLDER INDEX`: the naive pipeline, in a child process.
+NAIVE_INDEX = "--naive-index"
+MIB = 1024 * 1024
+HEARTBEAT_SECONDS = 30.0
+SAMPLE_SECONDS = 0.2
+
+# The goals of the issue, and the sizes they are set on.
+SEGMENT_GOAL, SEGMENT_GOAL_ARTICLES = 3.0, 1500
+INDEX_GOAL, INDEX_GOAL_ARTICLES = 2.5, 5000
+MEMORY_GOAL_BYTES, FULL_CORPUS_ARTICLES = 1024 * MIB, 35440
+COLD_GOAL = 2.0
+BATCH_GOAL, BATCH_GOAL_QUERIES = 100.0, 300
+
+# pyvi's side of the segmentation race: the same loop as `searchkit segment`.
+PYVI_SEGMENT = """
+import sys
+from pyvi import ViTokenizer
+out = sys.stdout.buffer
+for raw in sys.stdin.buffer:
+    line = raw.decode("utf-8").removesuffix("\\n").removesuffix("\\r")
+    out.write((ViTokenizer.tokenize(line) + "\\n").encode("utf-8"))
+out.flush()
+"""
+
+
+def progress(message: str) -> None:
+    print(f"speed: {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Goal:
+    """One goal of the issue, as measured in this run."""
+
+    name: str
+    measured: str
+    target: str
+    met: bool
+    note: str = ""
+
+
+@dataclass
+class Report:
+    """What one part prints, and the goals it measured."""
+
+    lines: list[str]
+    goals: list[Goal] = field(default_factory=list)
+
+
+def size_note(measured: int, goal: int, unit: str = "articles") -> str:
+    """A warning when a goal was measured on another size than the one it is set on."""
+    return "" if measured == goal else f"measured on {measured:,} {unit}; the goal is set on {goal:,}"
+
+
+# ---- the articles ---------------------------------------------------------------------
+
+
+def article_folder(source: Path, workdir: Path, count: int | None) -> Path:
+    """The folder holding SOURCE's .txt files: SOURCE itself, or the first `count` .txt
+    files of the tarball (by file name; all when None), extracted flat into the workdir."""
+    if source.is_dir():
+        return source
+    if not source.is_file():
+        raise SystemExit(f"speed: no such folder or file: {source}")
+    if not tarfile.is_tarfile(source):
+        raise SystemExit(f"speed: {source} is neither a folder nor a tarball of .txt files")
+    folder = workdir / "articles"
+    folder.mkdir(exist_ok=True)
+    with tarfile.open(source) as tar:
+        members = sorted(
+            (m for m in tar.getmembers() if m.isfile() and m.name.endswith(".txt")),
+            key=lambda m: Path(m.name).name,
+        )
+        if count is not None:
+            members = members[:count]
+        missing = [m for m in members if not (folder / Path(m.name).name).exists()]
+        if missing:
+            progress(f"extracting {len(missing):,} articles from {source} into {folder}")
+        for member in missing:
+            data = tar.extractfile(member)
+            assert data is not None
+            # Only the file name is used, so a member's path cannot lead out of the folder.
+            (folder / Path(member.name).name).write_bytes(data.read())
+    return folder
+
+
+def subset_folder(articles: list[Path], workdir: Path) -> Path:
+    """A folder holding exactly `articles` (hard links, or copies where links cannot be
+    made), so that searchkit, the naive pipeline and rg all read the same files."""
+    folder = workdir / f"articles-{len(articles)}"
+    names = {path.name for path in articles}
+    if folder.is_dir() and {path.name for path in folder.iterdir()} == names:
+        return folder
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir()
+    for path in articles:
+        try:
+            os.link(path, folder / path.name)
+        except OSError:  # another file system, or a file we may not link to
+            shutil.copyfile(path, folder / path.name)
+    return folder
+
+
+def text_bytes(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.iterdir() if path.is_file())
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+def title_of(path: Path) -> str:
+    """An article's first non-empty line."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+# ---- running a child and measuring it -------------------------------------------------
+
+
+@dataclass
+class ChildRun:
+    """A finished child process: wall time, exit status, peak memory and its output."""
+
+    seconds: float
+    returncode: int
+    peak_bytes: int
+    stdout: str
+    stderr: str
+
+
+def _children_of() -> dict[int, list[int]]:
+    """Every process's children, from the parent pid in /proc/PID/stat."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_bytes()
+        except OSError:
+            continue
+        # The command name, in parentheses, may hold spaces: the parent pid follows the state after the last ")".
+        ppid = int(stat.rsplit(b")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    return children
+
+
+def _proportional_set_size(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+            for line in rollup:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def tree_memory(root: int) -> int:
+    """The memory a process and all its descendants hold now, as the sum of their
+    proportional set sizes: a page shared by n forked workers counts 1/n in each, so
+    the sum is what the tree really holds, where a sum of RSS would count it n times."""
+    children = _children_of()
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += _proportional_set_size(pid)
+        todo.extend(children.get(pid, ()))
+    return total
+
+
+def run_measured(command: list[str], *, label: str, cwd: Path) -> ChildRun:
+    """Run `command` to the end and measure its wall time and peak memory.
+
+    Peak memory is the larger of two figures. os.wait4 returns the rusage of this one
+    child, whose ru_maxrss is the exact peak resident size of the child or of whichever
+    of its own children peaked highest; unlike RUSAGE_CHILDREN, it is not mixed up with
+    earlier children of this process. A child that works in parallel (a pool of workers)
+    holds the sum of its processes at once, which no rusage gives: the process tree's
+    PSS is sampled every 0.2 s from /proc for that (it can miss a spike shorter than that).
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd)
+        ended: list[tuple[float, int, resource.struct_rusage]] = []
+
+        def reap() -> None:
+            # Waiting in a thread of its own, the end is timed exactly, not at the next sample.
+            _, status, usage = os.wait4(child.pid, 0)
+            ended.append((time.perf_counter(), status, usage))
+
+        reaper = threading.Thread(target=reap, daemon=True)
+        reaper.start()
+        sampled = 0
+        can_sample = Path("/proc/self/smaps_rollup").exists()
+        next_heartbeat = started + HEARTBEAT_SECONDS
+        try:
+            while reaper.is_alive():
+                if can_sample:
+                    sampled = max(sampled, tree_memory(child.pid))
+                now = time.perf_counter()
+                if now >= next_heartbeat:
+                    next_heartbeat += HEARTBEAT_SECONDS
+                    progress(f"{label}: {now - started:.0f} s, peak so far {sampled / MIB:.0f} MiB")
+                reaper.join(SAMPLE_SECONDS)
+        except BaseException:
+            child.kill()
+            reaper.join()
+            raise
+        finished, status, usage = ended[0]
+        child.returncode = os.waitstatus_to_exitcode(status)  # so that Popen does not wait for it again
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+    max_rss = usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024  # bytes on macOS, KiB on Linux
+    return ChildRun(finished - started, child.returncode, max(max_rss, sampled), stdout, stderr)
+
+
+def run_timed(command: list[str], *, stdin: bytes = b"", cwd: Path) -> tuple[float, subprocess.CompletedProcess[bytes]]:
+    """Run `command` with `stdin`, stdout and stderr to pipes; its wall time and result."""
+    started = time.perf_counter()
+    done = subprocess.run(command, input=stdin, capture_output=True, cwd=cwd, check=False)
+    return time.perf_counter() - started, done
+
+
+def check_status(label: str, done: subprocess.CompletedProcess[bytes] | ChildRun, allowed: tuple[int, ...]) -> None:
+    if done.returncode not in allowed:
+        stderr = done.stderr if isinstance(done.stderr, str) else done.stderr.decode("utf-8", "replace")
+        tail = "\n".join(stderr.strip().splitlines()[-5:])
+        raise SystemExit(f"speed: {label} exited with status {done.returncode}:\n{tail}")
+
+
+def searchkit_executable() -> Path:
+    """The `searchkit` script installed next to this Python."""
+    path = Path(sys.executable).parent / "searchkit"
+    if not path.exists():
+        raise SystemExit(
+            f"speed: no searchkit next to {sys.executable}; install the project: pip install -e '.[bench]'"
+        )
+    return path
+
+
+# ---- segmentation -----------------------------------------------------------------------
+
+
+@dataclass
+class SegmentRun:
+    """One segmenter over all the lines, and over no line (its start-up alone)."""
+
+    name: str
+    seconds: float
+    startup: float  # the best of three runs on empty input
+    output: list[str]
+
+    @property
+    def work(self) -> float | None:
+        """The time spent on the lines, when it stands out from the noise of start-up."""
+        work = self.seconds - self.startup
+        return work if work > 0.1 * self.seconds else None
+
+
+def measure_segmentation(folder: Path, articles: int, workdir: Path) -> Report:
+    lines = read_lines(folder, articles)
+    megabytes = sum(len(line.encode("utf-8")) for line in lines) / 1e6
+    stdin = "".join(line + "\n" for line in lines).encode("utf-8")
+    commands = {
+        "searchkit segment": [str(searchkit_executable()), "segment"],
+        "pyvi.ViTokenizer.tokenize": [sys.executable, "-c", PYVI_SEGMENT],
+    }
+    runs = []
+    for name, command in commands.items():
+        progress(f"segment: {name} on {len(lines):,} lines")
+        startups = []
+        for _ in range(3):
+            seconds, done = run_timed(command, cwd=workdir)
+            check_status(name, done, (0,))
+            startups.append(seconds)
+        startup = min(startups)
+        seconds, done = run_timed(command, stdin=stdin, cwd=workdir)
+        check_status(name, done, (0,))
+        runs.append(SegmentRun(name, seconds, startup, done.stdout.decode("utf-8").splitlines()))
+    ours, theirs = runs
+    longest = max(len(ours.output), len(theirs.output))
+    differing = [i for i in range(longest) if ours.output[i : i + 1] != theirs.output[i : i + 1]]
+    out = [
+        f"segmentation: {len(lines):,} lines, {megabytes:.2f} MB, from the first {articles:,} articles",
+        f"  {'':28} {'wall s':>8} {'start-up s':>11} {'lines/s':>9} {'MB/s':>7} {'lines/s after start-up':>23}",
+    ]
+    for run in runs:
+        after = f"{len(lines) / run.work:,.0f}" if run.work else "too few lines"
+        out.append(
+            f"  {run.name:28} {run.seconds:8.2f} {run.startup:11.2f} {len(lines) / run.seconds:9,.0f}"
+            f" {megabytes / run.seconds:7.3f} {after:>23}"
+        )
+    out.append(f"  identical output: {len(lines) - len(differing):,} of {len(lines):,} lines ({len(differing)} differ)")
+    if differing:
+        i = differing[0]
+        ours_line, theirs_line = (run.output[i] if i < len(run.output) else "<missing>" for run in runs)
+        out.append(f"  first difference, line {i + 1}:\n    searchkit: {ours_line!r}\n    pyvi:      {theirs_line!r}")
+    ratio = theirs.seconds / ours.seconds
+    net = f", {theirs.work / ours.work:.2f}x after start-up" if ours.work and theirs.work else ""
+    out.append(f"  searchkit segment is {ratio:.2f}x pyvi end to end, start-up included{net}")
+    goal = Goal(
+        "segmentation, searchkit segment ÷ pyvi",
+        f"{ratio:.2f}x, " + ("identical" if not differing else f"{len(differing)} lines DIFFER"),
+        f"≥ {SEGMENT_GOAL}x, identical",
+        ratio >= SEGMENT_GOAL and not differing,
+        size_note(articles, SEGMENT_GOAL_ARTICLES),
+    )
+    return Report(out, [goal])
+
+
+# ---- indexing ---------------------------------------------------------------------------
+
+
+@dataclass
+class IndexRun:
+    """One index build: what it read, how long it took, what it held and what it wrote."""
+
+    pipeline: str
+    documents: int
+    text_bytes: int
+    seconds: float
+    peak_bytes: int
+    index_bytes: int
+    note: str = ""
+
+    def row(self) -> str:
+        return (
+            f"  {self.pipeline:30} {self.documents:9,} {self.seconds:9.1f} {self.documents / self.seconds:8.1f}"
+            f" {self.text_bytes / 1e6 / self.seconds:7.3f} {self.peak_bytes / MIB:9.0f}"
+            f" {self.index_bytes / 1e6:9.1f} {self.index_bytes / self.text_bytes:7.2f}  {self.note}"
+        ).rstrip()
+
+
+INDEX_HEADER = (
+    f"  {'pipeline':30} {'documents':>9} {'wall s':>9} {'docs/s':>8} {'MB/s':>7} {'peak MiB':>9}"
+    f" {'index MB':>9} {'÷ text':>7}"
+)
+
+
+def searchkit_index_command(folder: Path, index_dir: Path) -> list[str]:
+    return [str(searchkit_executable()), "index", str(folder), "--index", str(index_dir)]
+
+
+def naive_index_command(folder: Path, index_dir: Path) -> list[str]:
+    return [sys.executable, str(Path(__file__).resolve()), NAIVE_INDEX, str(folder), str(index_dir)]
+
+
+def naive_index(folder: Path, index_dir: Path) -> None:
+    """What one would write first: pyvi's words, space-separated, into a plain Whoosh
+    schema, one document after another in one process. The original text is stored,
+    as searchkit stores it, for snippets."""
+    from pyvi import ViTokenizer
+    from whoosh import index
+    from whoosh.analysis import LowercaseFilter, RegexTokenizer
+    from whoosh.fields import ID, TEXT, Schema
+
+    schema = Schema(
+        path=ID(stored=True, unique=True),
+        content=TEXT(analyzer=RegexTokenizer(r"\S+") | LowercaseFilter(), stored=True),
+    )
+    index_dir.mkdir(parents=True)
+    writer = index.create_in(str(index_dir), schema).writer()
+    for path in sorted(folder.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        writer.add_document(path=str(path), content=ViTokenizer.tokenize(text), _stored_content=text)
+    writer.commit()
+
+
+def build_index(
+    pipeline: str, make_command: Callable[[Path, Path], list[str]], folder: Path, index_dir: Path
+) -> IndexRun:
+    """Build an index of `folder` from scratch in `index_dir` with one pipeline, measured."""
+    if index_dir.exists():
+        shutil.rmtree(index_dir)
+    documents = sum(1 for _ in folder.iterdir())
+    progress(f"index: {pipeline} on {documents:,} articles into {index_dir}")
+    run = run_measured(make_command(folder, index_dir), label=pipeline, cwd=index_dir.parent)
+    # searchkit exits with 2 when some files could not be indexed, after writing the rest.
+    check_status(pipeline, run, (0, 2))
+    last_line = run.stderr.strip().splitlines()[-1] if run.stderr.strip() else ""
+    if last_line:
+        progress(f"index: {last_line}")
+    note = f"exit status {run.returncode}: {last_line}" if run.returncode else ""
+    return IndexRun(pipeline, documents, text_bytes(folder), run.seconds, run.peak_bytes, folder_bytes(index_dir), note)
+
+
+def measure_indexing(articles: list[Path], workdir: Path) -> Report:
+    folder = subset_folder(articles, workdir)
+    ours = build_index("searchkit index", searchkit_index_command, folder, workdir / "index-searchkit")
+    theirs = build_index("naive pyvi → Whoosh", naive_index_command, folder, workdir / "index-naive")
+    ratio = theirs.seconds / ours.seconds
+    out = [
+        f"indexing: the first {len(articles):,} articles, {ours.text_bytes / 1e6:.2f} MB of text",
+        INDEX_HEADER,
+        ours.row(),
+        theirs.row(),
+        f"  searchkit index is {ratio:.2f}x the naive pipeline in docs/s",
+    ]
+    goal = Goal(
+        "indexing docs/s, searchkit ÷ naive",
+        f"{ratio:.2f}x",
+        f"≥ {INDEX_GOAL}x",
+        ratio >= INDEX_GOAL,
+        size_note(len(articles), INDEX_GOAL_ARTICLES),
+    )
+    return Report(out, [goal])
+
+
+@dataclass
+class FullIndex:
+    """The index of every article, which the cold and batch queries run on."""
+
+    folder: Path
+    index_dir: Path
+    articles: list[Path]
+    build: IndexRun
+    reused: bool
+
+
+def full_index(articles: list[Path], workdir: Path, *, keep: bool) -> FullIndex:
+    """Build the index of every article, or with --keep reuse the one an earlier run
+    built, with the figures that run recorded next to it."""
+    folder = subset_folder(articles, workdir)
+    index_dir = workdir / f"index-all-{len(articles)}"
+    figures = index_dir.with_suffix(".json")
+    if keep and figures.exists() and index_dir.is_dir():
+        progress(f"reusing the index of {len(articles):,} articles at {index_dir}")
+        build = IndexRun(**json.loads(figures.read_text(encoding="utf-8")))
+        return FullIndex(folder, index_dir, articles, build, reused=True)
+    if len(articles) > INDEX_GOAL_ARTICLES:
+        progress(f"building the index of all {len(articles):,} articles: this takes a long while")
+    build = build_index(f"searchkit index, all {len(articles):,}", searchkit_index_command, folder, index_dir)
+    figures.write_text(json.dumps(asdict(build), ensure_ascii=False) + "\n", encoding="utf-8")
+    return FullIndex(folder, index_dir, articles, build, reused=False)
+
+
+def describe_full_index(full: FullIndex) -> Report:
+    reused = " (the figures of the earlier run that built it: reused with --keep)" if full.reused else ""
+    out = [
+        f"full index: {len(full.articles):,} articles, {full.build.text_bytes / 1e6:.1f} MB of text{reused}",
+        INDEX_HEADER,
+        full.build.row(),
+    ]
+    goal = Goal(
+        "peak memory, index of every article",
+        f"{full.build.peak_bytes / MIB:.0f} MiB",
+        f"< {MEMORY_GOAL_BYTES / MIB:.0f} MiB",
+        full.build.peak_bytes < MEMORY_GOAL_BYTES,
+        size_note(len(full.articles), FULL_CORPUS_ARTICLES),
+    )
+    return Report(out, [goal])
+
+
+# ---- queries ----------------------------------------------------------------------------
+
+
+def find_grep() -> tuple[list[str], str]:
+    """`rg -l -i`, from PATH or from this Python's environment (where the `ripgrep` package
+    of the bench extra puts it), and its version; `grep -rli` when there is no rg."""
+    for rg in (shutil.which("rg"), Path(sys.executable).parent / "rg"):
+        if rg and Path(rg).exists():
+            version = subprocess.run([str(rg), "--version"], capture_output=True, text=True, check=False)
+            name = version.stdout.splitlines()[0] if version.stdout else "rg"
+            return [str(rg), "-l", "-i"], f"rg -l -i ({name})"
+    grep = shutil.which("grep")
+    if grep is None:
+        raise SystemExit("speed: neither rg nor grep found")
+    progress("rg not found (pip install -e '.[bench]' installs it): comparing with grep -rli instead")
+    return [grep, "-rli"], "grep -rli (NOT rg, not found)"
+
+
+def measure_cold_query(full: FullIndex, query: str, runs: int, workdir: Path) -> Report:
+    grep, grep_name = find_grep()
+    searchkit = [str(searchkit_executable()), "query", query, "--index", str(full.index_dir)]
+    grep_command = [*grep, query, str(full.folder)]
+    # One run of each first, not timed, so that both are measured with the files in the
+    # page cache: "cold" is a new process that opens the index, not a cold disk. It also
+    # counts what each finds (searchkit's documents up to 1,000).
+    _, done = run_timed([*searchkit, "--json", "--limit", "1000"], cwd=workdir)
+    check_status("searchkit query", done, (0, 1))
+    documents = len(done.stdout.splitlines())
+    _, done = run_timed(grep_command, cwd=workdir)
+    check_status(grep_name, done, (0, 1))
+    files = len(done.stdout.splitlines())
+    found = {"searchkit query": f"{documents:,} documents" + (" or more" if documents >= 1000 else ""), grep_name: ""}
+    found[grep_name] = f"{files:,} files"
+    times: dict[str, list[float]] = {name: [] for name in found}
+    progress(f"cold: {runs} runs each of searchkit query and {grep_name}, taking turns")
+    for _ in range(runs):
+        for name, command in zip(times, (searchkit, grep_command), strict=True):
+            seconds, done = run_timed(command, cwd=workdir)
+            check_status(name, done, (0, 1))
+            times[name].append(seconds)
+    medians = {name: statistics.median(seconds) for name, seconds in times.items()}
+    ratio = medians["searchkit query"] / medians[grep_name]
+    out = [
+        f'cold query "{query}" over {len(full.articles):,} articles: a new process each time, {runs} runs each, '
+        "taking turns, stdout to a pipe",
+        f"  {'command':48} {'median s':>9} {'min s':>7} {'max s':>7}  found",
+    ]
+    for name, seconds in times.items():
+        out.append(f"  {name:48} {medians[name]:9.3f} {min(seconds):7.3f} {max(seconds):7.3f}  {found[name]}")
+    out.append(f"  searchkit query takes {ratio:.2f}x the time of {grep_name.split(' (')[0]} (medians)")
+    tool = "" if grep_name.startswith("rg") else "compared with grep -rli, NOT rg; "
+    goal = Goal(
+        "cold query median, searchkit ÷ rg -l -i",
+        f"{ratio:.2f}x",
+        f"≤ {COLD_GOAL}x",
+        ratio <= COLD_GOAL,
+        tool + size_note(len(full.articles), FULL_CORPUS_ARTICLES),
+    )
+    return Report(out, [goal])
+
+
+_FAILED_QUERY_RE = re.compile(r"^searchkit: error: query \d+:", re.MULTILINE)
+
+
+def measure_batch(full: FullIndex, count: int, workdir: Path) -> Report:
+    articles = full.articles[:count]
+    queries = workdir / f"titles-{len(articles)}.txt"
+    queries.write_text("".join(title_of(path) + "\n" for path in articles), encoding="utf-8")
+    command = [
+        str(searchkit_executable()),
+        "query",
+        "--queries",
+        str(queries),
+        "--index",
+        str(full.index_dir),
+        "--json",
+    ]
+    progress(f"batch: {len(articles):,} title queries")
+    seconds, done = run_timed(command, cwd=workdir)
+    # Status 2: some queries did not parse (counted below); the others ran.
+    check_status("searchkit query --queries", done, (0, 1, 2))
+    hits = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]
+    answered = {hit["qid"] for hit in hits}
+    own_first = sum(hit["rank"] == 1 and Path(hit["path"]).name == articles[hit["qid"] - 1].name for hit in hits)
+    failed = len(_FAILED_QUERY_RE.findall(done.stderr.decode("utf-8", "replace")))
+    rate = len(articles) / seconds
+    out = [
+        f"batch: the titles of the first {len(articles):,} articles as queries, --json"
+        " (up to 10 hits each, with snippets)",
+        f"  {len(articles):,} queries in {seconds:.2f} s in one process, start-up included: {rate:.1f} queries/s",
+        f"  {len(answered):,} with hits, {own_first:,} with their own article first, {failed} did not parse;"
+        f" {len(hits):,} JSON lines; exit status {done.returncode}",
+    ]
+    goal = Goal(
+        "batch title queries/s, with snippets",
+        f"{rate:.1f}/s",
+        f"≥ {BATCH_GOAL:.0f}/s",
+        rate >= BATCH_GOAL,
+        size_note(len(articles), BATCH_GOAL_QUERIES, "queries"),
+    )
+    return Report(out, [goal])
+
+
+# ---- command line -------------------------------------------------------------------------
+
+
+def format_goals(goals: list[Goal]) -> Iterator[str]:
+    yield "goals"
+    yield f"  {'goal':40} {'measured':20} {'target':18} result"
+    for goal in goals:
+        result = "PASS" if goal.met else "FAIL"
+        yield f"  {goal.name:40} {goal.measured:20} {goal.target:18} {result}  {goal.note}".rstrip()
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("source", type=Path, help="a folder of .txt files, or a .tar.gz of them")
+    parser.add_argument("--articles", type=int, metavar="N", help="use only the first N articles (default: all)")
+    parser.add_argument("--segment-articles", type=int, default=1500, metavar="N", help="default 1500")
+    parser.add_argument("--index-articles", type=int, default=5000, metavar="N", help="default 5000")
+    parser.add_argument("--cold-runs", type=int, default=7, metavar="N", help="runs of each command (default 7)")
+    parser.add_argument("--batch-queries", type=int, default=300, metavar="N", help="default 300")
+    parser.add_argument("--query", default=DEFAULT_QUERY, help=f'the cold query (default "{DEFAULT_QUERY}")')
+    parser.add_argument("--skip", default="", metavar="PARTS", help=f"parts not to run, of {','.join(SECTIONS)}")
+    parser.add_argument(
+        "--workdir", type=Path, metavar="DIR", help="where articles and indexes go (default: a temp dir)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the workdir; reuse what an earlier run left in it")
+    args = parser.parse_args(argv)
+    args.skip = {part.strip() for part in args.skip.split(",") if part.strip()}
+    if unknown := args.skip - set(SECTIONS):
+        parser.error(f"--skip: no part named {', '.join(sorted(unknown))} (parts: {', '.join(SECTIONS)})")
+    if args.skip == set(SECTIONS):
+        parser.error("--skip: nothing left to run")
+    for name in ("articles", "segment_articles", "index_articles", "cold_runs", "batch_queries"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if not args.source.exists():
+        parser.error(f"no such folder or file: {args.source}")
+    return args
+
+
+def articles_needed(args: argparse.Namespace) -> int | None:
+    """How many articles the parts that run read (None: all), so that only those are
+    taken out of a tarball."""
+    if not {"cold", "batch"} <= args.skip:
+        return args.articles  # the full index has every article
+    sizes = {"segment": args.segment_articles, "index": args.index_articles}
+    most = max(size for part, size in sizes.items() if part not in args.skip)
+    return most if args.articles is None else min(most, args.articles)
+
+
+def run(args: argparse.Namespace, workdir: Path) -> None:
+    folder = article_folder(args.source, workdir, articles_needed(args))
+    articles = sorted(folder.glob("*.txt"))[: args.articles]
+    if not articles:
+        raise SystemExit(f"speed: no .txt files in {folder}")
+    progress(f"{len(articles):,} articles from {args.source}; working in {workdir}")
+    goals: list[Goal] = []
+
+    def show(report: Report) -> None:
+        print("\n".join(report.lines) + "\n", flush=True)
+        goals.extend(report.goals)
+
+    if "segment" not in args.skip:
+        show(measure_segmentation(folder, min(args.segment_articles, len(articles)), workdir))
+    if "index" not in args.skip:
+        show(measure_indexing(articles[: args.index_articles], workdir))
+    if not {"cold", "batch"} <= args.skip:
+        full = full_index(articles, workdir, keep=args.keep)
+        show(describe_full_index(full))
+        if "cold" not in args.skip:
+            show(measure_cold_query(full, args.query, args.cold_runs, workdir))
+        if "batch" not in args.skip:
+            show(measure_batch(full, args.batch_queries, workdir))
+    print("\n".join(format_goals(goals)), flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [NAIVE_INDEX]:
+        naive_index(Path(argv[1]), Path(argv[2]))
+        return
+    args = parse_args(argv)
+    if args.keep:
+        workdir = args.workdir or Path(tempfile.mkdtemp(prefix="searchkit-speed-"))
+        workdir.mkdir(parents=True, exist_ok=True)
+    else:
+        # A new folder, inside --workdir if given, so that removing it at the end removes nothing else.
+        if args.workdir:
+            args.workdir.mkdir(parents=True, exist_ok=True)
+        workdir = Path(tempfile.mkdtemp(prefix="searchkit-speed-", dir=args.workdir))
+    workdir = workdir.resolve()
+    try:
+        run(args, workdir)
+    finally:
+        if args.keep:
+            progress(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
