@@ -291,8 +291,8 @@ QUESTION_WORD_WEIGHT = 0.3
 
 @dataclass(frozen=True, slots=True)
 class _Syllable:
-    """A syllable to look for. `exact`: its diacritics are meant (typed, or restored
-    with confidence), so it matches its own spelling fully and others only a little."""
+    """A syllable to look for. `exact`: its diacritics are meant (typed, or restored),
+    so it matches its own spelling fully and others only a little."""
 
     text: str
     pos: int
@@ -311,9 +311,8 @@ def _typed_syllables(text: str) -> list[_Syllable]:
     return [_Syllable(tok.text, tok.pos, exact) for tok in analyze(text, words=False).syllables]
 
 
-def _restored_syllables(text: str, restoration: Restoration) -> list[_Syllable]:
-    typed = analyze(text, words=False).syllables
-    return [_Syllable(written, tok.pos, True) for tok, written in zip(typed, restoration.syllables, strict=True)]
+def _restored_syllables(typed: list[_Syllable], restoration: Restoration) -> list[_Syllable]:
+    return [_Syllable(written, s.pos, True) for s, written in zip(typed, restoration.syllables, strict=True)]
 
 
 def _weighted(scores: Scores, weight: float) -> Scores:
@@ -402,17 +401,20 @@ def _run_scores(postings: Postings, fields: dict[str, str], syllables: list[_Syl
     return total
 
 
-def _leaf_scores(postings: Postings, node: Text | Phrase) -> Scores:
+def _leaf_scores(postings: Postings, node: Text | Phrase) -> Scores | None:
+    typed = _typed_syllables(node.text)
+    if not typed:
+        return None
+    restored = _restored_syllables(typed, node.restored) if node.restored else None
+    phrase = isinstance(node, Phrase)
     field_sets = [FIELDS[node.field]] if node.field else [BODY_FIELDS, TITLE_FIELDS]
     total: Scores = {}
     for fields in field_sets:
-        phrase = isinstance(node, Phrase)
-        scores = _run_scores(postings, fields, _typed_syllables(node.text), phrase)
-        if node.restored:
+        scores = _run_scores(postings, fields, typed, phrase)
+        if restored:
             # What was typed still matches every spelling; the restored reading adds
             # the weight of an exact match where the document has those diacritics.
-            restored = _run_scores(postings, fields, _restored_syllables(node.text, node.restored), phrase)
-            _add(scores, restored, RESTORED_WEIGHT)
+            _add(scores, _run_scores(postings, fields, restored, phrase), RESTORED_WEIGHT)
         _add(total, scores, TITLE_WEIGHT if fields is TITLE_FIELDS and not node.field else 1.0)
     return total
 
@@ -421,7 +423,7 @@ def _scores(postings: Postings, node: Node) -> Scores | None:
     """The score of each document matching `node`; None for a node with nothing
     searchable in it (punctuation only), which is left out of its parent."""
     if isinstance(node, Text | Phrase):
-        return _leaf_scores(postings, node) if _syllables(node.text) else None
+        return _leaf_scores(postings, node)
     if isinstance(node, Not):
         inner = _scores(postings, node.item)
         if inner is None:

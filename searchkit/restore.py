@@ -76,10 +76,14 @@ def restore_diacritics(folded: Sequence[str], lookup: Lookup, total: int) -> Res
     for i in range(1, n):
         column, pointers = [], []
         for b in range(len(forms[i])):
-            a = max(range(len(forms[i - 1])), key=lambda a: best[a] + math.log(transition[i][a][b]))
-            column.append(best[a] + math.log(transition[i][a][b]))
+            score, a = max(
+                ((best[a] + math.log(transition[i][a][b]), a) for a in range(len(forms[i - 1]))),
+                key=lambda candidate: candidate[0],
+            )
+            column.append(score)
             pointers.append(a)
-        best, back = column, [*back, pointers]
+        best = column
+        back.append(pointers)
     chosen = [max(range(len(best)), key=best.__getitem__)]
     for i in range(n - 1, 0, -1):
         chosen.append(back[i][chosen[-1]])
