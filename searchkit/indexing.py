@@ -1,15 +1,13 @@
-"""The index: its schema, opening it, and writing documents into it.
+"""Opening an index, and writing documents into it.
 
-Each text is indexed in five views (pyvi words, syllables, folded syllables, and the
-pairs of adjacent syllables, as written and folded), for the body and again for the
-title. The text is analyzed once per document, and the pre-computed tokens are handed
-to Whoosh through `ViewAnalyzer`.
+Documents are analyzed and written into new segments by `segments` (in worker
+processes when there are many); this module holds the index's lock, deletes the
+documents the new ones replace and commits everything at once.
 """
 
 from __future__ import annotations
 
 import gc
-import itertools
 import json
 import time
 import warnings
@@ -18,126 +16,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import Analyzer
-from whoosh.analysis import Token as WhooshToken
-from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.index import Index, LockError
-from whoosh.writing import CLEAR
+from whoosh.writing import CLEAR, SegmentWriter
 
-from searchkit.analysis import Analysis, Token, analyze
 from searchkit.documents import Document, Unindexable, discover, read_document
 from searchkit.errors import IndexCorrupt, IndexLocked, IndexNotFound
+from searchkit.schema import BODY_FIELDS, INDEX_NAME, TITLE_FIELDS, build_schema
+from searchkit.segments import Built, build_segments
+
+__all__ = ["BODY_FIELDS", "TITLE_FIELDS", "IndexReport", "index_documents", "index_sources", "open_index"]
 
 # Bumped whenever the schema or the analysis changes what is in the index.
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 _META_FILE = "searchkit.json"
-_INDEX_NAME = "MAIN"  # Whoosh's default index name: files _MAIN_<gen>.toc and MAIN_<id>.seg
-
-VIEWS = ("words", "syllables", "folded", "bigrams", "folded_bigrams")
-# Views whose positions are kept, for quoted phrases.
-POSITIONAL_VIEWS = ("syllables", "folded")
-BODY_FIELDS = {view: f"body_{view}" for view in VIEWS}
-TITLE_FIELDS = {view: f"title_{view}" for view in VIEWS}
-
-
-class Analyzed(str):
-    """A field value that carries its tokens already computed, so the text is
-    analyzed once for all its views instead of once per field."""
-
-    tokens: list[Token]
-
-    def __new__(cls, tokens: list[Token]) -> Analyzed:
-        value = super().__new__(cls, "")
-        value.tokens = tokens
-        return value
-
-
-class ViewAnalyzer(Analyzer):
-    """The Whoosh analyzer of one view. It is pickled into the index's schema, so it
-    keeps nothing but the view's name; pyvi's model is loaded only when a plain string
-    has to be analyzed."""
-
-    def __init__(self, view: str) -> None:
-        if view not in VIEWS:
-            raise ValueError(f"unknown view {view!r}")
-        self.view = view
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ViewAnalyzer) and other.view == self.view
-
-    def __hash__(self) -> int:
-        return hash(self.view)
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        mode: str = "",
-        **kwargs: object,
-    ):
-        tokens = value.tokens if isinstance(value, Analyzed) else view_tokens(analyze(value), self.view)
-        token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for text, pos, start, end in tokens:
-            token.text = text
-            token.stopped = False
-            token.boost = 1.0
-            if keeporiginal:
-                token.original = text
-            if positions:
-                token.pos = start_pos + pos
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-            yield token
-
-
-def adjacent_pairs(syllables: list[Token]) -> list[Token]:
-    """Each two syllables that stand next to each other ("công an"), never across
-    punctuation or a line end. Matching a pair is how a query's words count more where
-    they stand together, without reading positions at query time."""
-    return [
-        Token(f"{a.text} {b.text}", a.pos, a.start, b.end)
-        for a, b in itertools.pairwise(syllables)
-        if b.pos == a.pos + 1
-    ]
-
-
-def view_tokens(analysis: Analysis, view: str) -> list[Token]:
-    """The tokens of one view of an analyzed text."""
-    if view == "bigrams":
-        return adjacent_pairs(analysis.syllables)
-    if view == "folded_bigrams":
-        return adjacent_pairs(analysis.folded)
-    return getattr(analysis, view)
-
-
-def build_schema() -> Schema:
-    fields: dict[str, object] = {
-        "path": ID(stored=True, unique=True),
-        "title": STORED(),
-        "content": STORED(),
-    }
-    for view in VIEWS:
-        phrase = view in POSITIONAL_VIEWS
-        fields[BODY_FIELDS[view]] = TEXT(analyzer=ViewAnalyzer(view), phrase=phrase)
-        fields[TITLE_FIELDS[view]] = TEXT(analyzer=ViewAnalyzer(view), phrase=phrase)
-    return Schema(**fields)
-
-
-def document_fields(doc: Document) -> dict[str, object]:
-    """The values `add_document` takes for one document."""
-    fields: dict[str, object] = {"path": doc.path, "title": doc.title, "content": doc.text}
-    body = analyze(doc.text)
-    title = analyze(doc.title) if doc.title else Analysis([], [], [])
-    for view in VIEWS:
-        fields[BODY_FIELDS[view]] = Analyzed(view_tokens(body, view))
-        fields[TITLE_FIELDS[view]] = Analyzed(view_tokens(title, view))
-    return fields
 
 
 def _write_meta(index_dir: Path) -> None:
@@ -146,7 +37,7 @@ def _write_meta(index_dir: Path) -> None:
 
 def _index_exists(index_dir: Path) -> bool:
     """Whether `index_dir` holds a Whoosh index (sound or not): it has a table of contents."""
-    return index_dir.is_dir() and any(index_dir.glob(f"_{_INDEX_NAME}_*.toc"))
+    return index_dir.is_dir() and any(index_dir.glob(f"_{INDEX_NAME}_*.toc"))
 
 
 def open_index(index_dir: Path) -> Index:
@@ -166,7 +57,7 @@ def open_index(index_dir: Path) -> Index:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         try:
-            ix = whoosh_index.open_dir(str(index_dir), indexname=_INDEX_NAME)
+            ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
             # Reading the segment list and the doc count touches every segment file.
             ix.doc_count()
         except Exception as exc:  # Whoosh raises many kinds of errors on damaged files.
@@ -187,9 +78,9 @@ def _create(index_dir: Path) -> Index:
     """A new, empty index in `index_dir`, replacing the files of any index there."""
     index_dir.mkdir(parents=True, exist_ok=True)
     for entry in index_dir.iterdir():
-        if entry.is_file() and (entry.name.startswith((_INDEX_NAME, f"_{_INDEX_NAME}_")) or entry.name == _META_FILE):
+        if entry.is_file() and (entry.name.startswith((INDEX_NAME, f"_{INDEX_NAME}_")) or entry.name == _META_FILE):
             entry.unlink()
-    ix = whoosh_index.create_in(str(index_dir), build_schema(), indexname=_INDEX_NAME)
+    ix = whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
     _write_meta(index_dir)
     return ix
 
@@ -260,10 +151,15 @@ def index_documents(
     *,
     rebuild: bool = False,
     report: IndexReport | None = None,
+    processes: int | None = None,
 ) -> IndexReport:
     """Index documents that are not files (or not plain text files): the library's
     way in for text from elsewhere. A document replaces any with the same `path`;
-    everything is committed at once at the end."""
+    everything is committed at once at the end.
+
+    Documents are analyzed and written into new segments by `processes` worker
+    processes (by default one per core, when there are enough documents to be worth
+    starting them); the index's lock is held throughout."""
     started = time.perf_counter()
     report = report if report is not None else IndexReport()
     ix = _open_or_create(index_dir, rebuild=rebuild)
@@ -272,15 +168,43 @@ def index_documents(
     except LockError:
         raise IndexLocked(f"another searchkit process is writing to {index_dir}; try again when it is done") from None
     try:
-        for doc in documents:
-            writer.update_document(**document_fields(doc))
-            report.indexed += 1
-        # With --rebuild the old segments are dropped in the same commit that adds the
-        # new ones, so an interrupted rebuild still leaves the old index whole.
-        writer.commit(mergetype=CLEAR if rebuild else None)
+        paths: list[str] = []
+
+        def numbered() -> Iterator[tuple[int, Document]]:
+            for doc in documents:
+                paths.append(doc.path)
+                yield len(paths) - 1, doc
+
+        built = build_segments(numbered(), index_dir, processes=processes)
+        report.indexed = len(paths)
+        _commit(writer, built, paths, rebuild=rebuild)
     except BaseException:
-        writer.cancel()
+        if not writer.is_closed:
+            writer.cancel()
         raise
     report.total_documents = ix.doc_count()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _commit(writer: SegmentWriter, built: list[Built], paths: list[str], *, rebuild: bool) -> None:
+    """Add the new segments to the index in one commit, deleting the documents they
+    replace: older copies of the same paths, in the index or earlier in this run.
+
+    With --rebuild the old segments are dropped in the same commit that adds the new
+    ones, so an interrupted rebuild still leaves the old index whole."""
+    latest = {path: seq for seq, path in enumerate(paths)}
+    for segment, seqs in built:
+        for docnum, seq in enumerate(seqs):
+            if latest[paths[seq]] != seq:
+                segment.delete_document(docnum)
+    if not rebuild and writer.segments:
+        for path in latest:
+            writer.delete_by_term("path", path)
+    kept = writer._merge_segments(CLEAR if rebuild else None, None, None)
+    if writer._added:
+        kept.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc([*kept, *(segment for segment, _seqs in built)])
+    writer._finish()

@@ -23,8 +23,8 @@ from dataclasses import dataclass, replace
 
 from searchkit.analysis import analyze, fold_diacritics, has_diacritics
 from searchkit.errors import QuerySyntaxError
-from searchkit.indexing import BODY_FIELDS, TITLE_FIELDS
 from searchkit.restore import Restoration
+from searchkit.schema import BODY_FIELDS, TITLE_FIELDS
 from searchkit.scoring import Postings, Scores
 
 FIELDS = {"title": TITLE_FIELDS}

@@ -8,12 +8,12 @@ normalized spelling, and every token keeps the span of the original text it cove
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from searchkit.analysis.normalize import fold_diacritics, nfc_with_offsets, normalize_syllable
-from searchkit.analysis.segmentation import SYLLABLE_RE, get_segmenter
+from searchkit.analysis.segmentation import PLAIN_SYLLABLE_RE, SYLLABLE_RE, get_segmenter
 
 
 class Token(NamedTuple):
@@ -26,13 +26,46 @@ class Token(NamedTuple):
     end: int
 
 
-@dataclass(frozen=True, slots=True)
 class Analysis:
-    """The three views of one text."""
+    """The three views of one text. The syllable and folded views share positions and
+    spans, so they are kept as parallel lists (which is all the indexer reads) and made
+    into `Token`s only when asked for."""
 
-    words: list[Token]
-    syllables: list[Token]
-    folded: list[Token]
+    __slots__ = ("ends", "folded_texts", "positions", "starts", "syllable_texts", "words")
+
+    def __init__(
+        self,
+        words: list[Token] | None = None,
+        syllable_texts: list[str] | None = None,
+        folded_texts: list[str] | None = None,
+        positions: list[int] | None = None,
+        starts: list[int] | None = None,
+        ends: list[int] | None = None,
+    ) -> None:
+        self.words = words if words is not None else []
+        self.syllable_texts = syllable_texts if syllable_texts is not None else []
+        self.folded_texts = folded_texts if folded_texts is not None else []
+        self.positions = positions if positions is not None else []
+        self.starts = starts if starts is not None else []
+        self.ends = ends if ends is not None else []
+
+    @property
+    def syllables(self) -> list[Token]:
+        return list(map(Token, self.syllable_texts, self.positions, self.starts, self.ends))
+
+    @property
+    def folded(self) -> list[Token]:
+        return list(map(Token, self.folded_texts, self.positions, self.starts, self.ends))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Analysis):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Analysis(words={self.words!r}, syllables={self.syllables!r})"
 
 
 class Piece(NamedTuple):
@@ -54,6 +87,30 @@ def _is_wordlike(token: str) -> bool:
     return any(ch.isalnum() for ch in token)
 
 
+@functools.lru_cache(maxsize=65536)
+def _forms(raw: str) -> tuple[str, str, bool, int]:
+    """What a piece is made of, worked out once per distinct string: the token pyvi is
+    given, the indexed surface, whether it is a word, and how many characters (an
+    abbreviation's full stops) the surface leaves off the end."""
+    segmenter_token = normalize_syllable(raw)
+    is_word = _is_wordlike(raw)
+    stripped = 0
+    if is_word:
+        # An abbreviation's full stop ("TP.") is not part of the indexed word.
+        while raw.endswith(".") and len(raw) > 1:
+            raw = raw[:-1]
+            stripped += 1
+    surface = normalize_syllable(raw) if stripped else segmenter_token
+    return segmenter_token, surface, is_word, stripped
+
+
+@functools.lru_cache(maxsize=65536)
+def _terms(surface: str) -> tuple[str, str]:
+    """A surface's syllable term and folded term."""
+    term = surface.lower()
+    return term, fold_diacritics(term)
+
+
 def split_pieces(text: str) -> Iterator[list[Piece]]:
     """Yield the pieces of `text` line by line (pyvi segments a line at a time).
     Positions run on across lines, with a gap at every punctuation mark and line end."""
@@ -65,19 +122,16 @@ def split_pieces(text: str) -> Iterator[list[Piece]]:
         line_end = clean.find("\n", line_start)
         if line_end < 0:
             line_end = length
+        # Web addresses and e-mails need the full pattern; most lines have neither.
+        if clean.find("@", line_start, line_end) < 0 and clean.find("://", line_start, line_end) < 0:
+            pattern = PLAIN_SYLLABLE_RE
+        else:
+            pattern = SYLLABLE_RE
         line: list[Piece] = []
-        for match in SYLLABLE_RE.finditer(clean, line_start, line_end):
-            raw = match.group(0)
-            segmenter_token = normalize_syllable(raw)
+        for match in pattern.finditer(clean, line_start, line_end):
             cs, ce = match.span()
-            is_word = _is_wordlike(raw)
-            if is_word:
-                # An abbreviation's full stop ("TP.") is not part of the indexed word.
-                while raw.endswith(".") and len(raw) > 1:
-                    raw = raw[:-1]
-                    ce -= 1
-            surface = normalize_syllable(raw) if ce != match.end() else segmenter_token
-            line.append(Piece(surface, pos, starts[cs], ends[ce - 1], is_word, segmenter_token))
+            segmenter_token, surface, is_word, stripped = _forms(match.group())
+            line.append(Piece(surface, pos, starts[cs], ends[ce - 1 - stripped], is_word, segmenter_token))
             pos += 1
         if line:
             yield line
@@ -90,16 +144,20 @@ def analyze(text: str, *, words: bool = True) -> Analysis:
     the word view is left empty and pyvi's model is never loaded (the syllable views
     are all that highlighting needs)."""
     word_tokens: list[Token] = []
-    syllable_tokens: list[Token] = []
-    folded_tokens: list[Token] = []
+    analysis = Analysis(word_tokens)
+    syllable_texts, folded_texts = analysis.syllable_texts, analysis.folded_texts
+    positions, starts, ends = analysis.positions, analysis.starts, analysis.ends
     segmenter = get_segmenter() if words else None
     word_pos = 0
     for line in split_pieces(text):
         for piece in line:
             if piece.is_word:
-                term = piece.surface.lower()
-                syllable_tokens.append(Token(term, piece.pos, piece.start, piece.end))
-                folded_tokens.append(Token(fold_diacritics(term), piece.pos, piece.start, piece.end))
+                term, folded = _terms(piece.surface)
+                syllable_texts.append(term)
+                folded_texts.append(folded)
+                positions.append(piece.pos)
+                starts.append(piece.start)
+                ends.append(piece.end)
         if segmenter is None:
             continue
         # pyvi sees the whole line, punctuation and abbreviation dots included, exactly
@@ -125,9 +183,11 @@ def analyze(text: str, *, words: bool = True) -> Analysis:
             word_tokens.append(_word(group, word_pos))
             word_pos += 1
         word_pos += 1
-    return Analysis(word_tokens, syllable_tokens, folded_tokens)
+    return analysis
 
 
 def _word(group: list[Piece], pos: int) -> Token:
-    text = "_".join(piece.surface.lower() for piece in group)
+    if len(group) == 1:
+        return Token(_terms(group[0].surface)[0], pos, group[0].start, group[0].end)
+    text = "_".join([_terms(piece.surface)[0] for piece in group])
     return Token(text, pos, group[0].start, group[-1].end)

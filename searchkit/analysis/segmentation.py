@@ -51,7 +51,7 @@ SYLLABLE_RE = re.compile(
 # The same for the many lines with no "://" nor "@", where a web address or e-mail
 # can never match. Abbreviations, specials and numbers all begin with a character of
 # the lookahead, so the other syllables (most words) skip them at a glance.
-_PLAIN_SYLLABLE_RE = re.compile(
+PLAIN_SYLLABLE_RE = re.compile(
     r"((?=[A-ZĐ=\-.>\n\d])(?:" + "|".join([*_ABBREVIATIONS_AND_SPECIALS, _NUMBER]) + r")|[^\w\s]|\w+)", re.UNICODE
 )
 
@@ -395,7 +395,7 @@ class Segmenter:
         """The same string `pyvi.ViTokenizer.tokenize(text)` returns: words separated
         by spaces, the syllables of a word joined by underscores."""
         composed = unicodedata.normalize("NFC", text)
-        splitter = SYLLABLE_RE if "@" in composed or "://" in composed else _PLAIN_SYLLABLE_RE
+        splitter = SYLLABLE_RE if "@" in composed or "://" in composed else PLAIN_SYLLABLE_RE
         syllables = splitter.findall(composed)
         if not syllables:
             return text  # as given, not composed: NFC turns U+2000 (a space) into U+2002
