@@ -25,3 +25,8 @@ class SourceNotFound(SearchkitError):
 
 class QuerySyntaxError(SearchkitError):
     """The query cannot be parsed (an unbalanced quote or parenthesis, a lone operator)."""
+
+
+class IndexingFailed(SearchkitError):
+    """A worker process stopped before it had written its documents (killed, out of
+    memory, or a bug); nothing of the run was committed."""

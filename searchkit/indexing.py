@@ -201,7 +201,9 @@ def _commit(writer: SegmentWriter, built: list[Built], paths: list[str], *, rebu
     if not rebuild and writer.segments:
         for path in latest:
             writer.delete_by_term("path", path)
-    kept = writer._merge_segments(CLEAR if rebuild else None, None, None)
+    # A segment whose every document has been replaced is dropped, not kept empty.
+    merged = writer._merge_segments(CLEAR if rebuild else None, None, None)
+    kept = [segment for segment in merged if segment.doc_count()]
     if writer._added:
         kept.append(writer._finalize_segment())
     else:

@@ -104,7 +104,7 @@ def _pair_texts(texts: list[str], positions: list[int]) -> list[str]:
 
 def _field_tokens(analysis: Analysis, view: str) -> FieldTokens:
     if view == "words":
-        return FieldTokens([token.text for token in analysis.words], None)
+        return FieldTokens(analysis.word_texts, None)
     texts = analysis.folded_texts if view.startswith("folded") else analysis.syllable_texts
     if view.endswith("bigrams"):
         return FieldTokens(_pair_texts(texts, analysis.positions), None)

@@ -13,14 +13,17 @@ a block of their own.
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import itertools
 import multiprocessing
+import operator
 import os
 import queue
 import signal
 import struct
+import sys
 import zlib
 from array import array
 from collections import Counter
@@ -33,12 +36,14 @@ from whoosh.codec import default_codec
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage, Storage
-from whoosh.filedb.filetables import OrderedHashWriter
+from whoosh.filedb.filetables import HashWriter, OrderedHashWriter
 from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS
+from whoosh.filedb.filetables import _pointer as _POINTER
 from whoosh.filedb.structfile import StructFile
 from whoosh.util.numeric import length_to_byte
 
 from searchkit.documents import Document
+from searchkit.errors import IndexingFailed
 from searchkit.schema import INDEX_NAME, FieldTokens, build_schema, document_parts, encode_positions
 
 # Posting lists this short are stored inline in the terms table.
@@ -51,6 +56,10 @@ _PICKLE_PROTOCOL = 5
 # first and last docnum; then its inlined postings or their offset and length.
 _TERMINFO = W3TermInfo._struct
 _EXTENT = struct.Struct("!qi")
+_BLOCK_LENGTH = struct.Struct("!i")
+# The numbers of a pickle: BININT and BINBYTES lengths little endian, BINFLOAT big.
+_PICKLE_INT = struct.Struct("<i")
+_PICKLE_FLOAT = struct.Struct(">d")
 # Rough bytes of memory per distinct term and per stored number, for the budget.
 _TERM_BYTES = 220
 _ITEM_BYTES = 4
@@ -151,6 +160,7 @@ class SegmentBuilder:
         """Write the segment's files and return Whoosh's segment object for it."""
         self._perdoc.close()
         fieldwriter = self._codec.field_writer(self._storage, self.segment)
+        fieldwriter._tindex._write_hashes = functools.partial(_write_hashes, fieldwriter._tindex)
         table = _TermsTable(fieldwriter._tindex)
         postfile = fieldwriter._postfile
         fieldmap = fieldwriter._fieldmap
@@ -212,23 +222,38 @@ class _TermsTable:
 
 
 def _single_posting(flat: array, fixed: int | None, length_bytes: bytes) -> bytes:
-    """The terms-table entry of a term found in one document, its posting inline."""
+    """The terms-table entry of a term found in one document, its posting inline:
+    what `W3TermInfo.to_bytes` gives, with the pickle of ((docnum,), (weight,),
+    (value,)) written out by hand (two thirds of the terms take this path)."""
     docnum, frequency = flat[0], flat[1]
     weight = float(frequency)
-    if fixed is None:
-        values: tuple[bytes, ...] = (encode_positions(flat[1:]),)
-    else:
-        values = (frequency.to_bytes(fixed, "big"),) if fixed else ()
     length = length_bytes[docnum]
-    info = _TERMINFO.pack(1, weight, 1, length, length, weight, docnum, docnum)
-    return info + dumps(((docnum,), (weight,), values), _PICKLE_PROTOCOL)
+    if fixed is None:
+        value = encode_positions(flat[1:])
+        values = b"B" + _PICKLE_INT.pack(len(value)) + value + b"\x85"  # BINBYTES, TUPLE1
+    elif fixed:
+        values = b"C" + bytes((fixed,)) + frequency.to_bytes(fixed, "big") + b"\x85"  # SHORT_BINBYTES, TUPLE1
+    else:
+        values = b")"  # EMPTY_TUPLE
+    return b"".join(
+        (
+            _TERMINFO.pack(1, weight, 1, length, length, weight, docnum, docnum),
+            b"\x80\x03J",  # PROTO 3, BININT
+            _PICKLE_INT.pack(docnum),
+            b"\x85G",  # TUPLE1, BINFLOAT
+            _PICKLE_FLOAT.pack(weight),
+            b"\x85",  # TUPLE1
+            values,
+            b"\x87.",  # TUPLE3, STOP
+        )
+    )
 
 
 def _posting_list(flat: array, fixed: int | None, length_bytes: bytes, postfile: StructFile) -> bytes:
     """The terms-table entry of a term found in several documents: its postings
     inline when they are few, else written to the postings file in blocks."""
     ids, frequencies, values = _decode(flat, fixed)
-    doc_lengths = [length_bytes[d] for d in ids]
+    doc_lengths = list(map(length_bytes.__getitem__, ids))
     inlined = len(ids) <= INLINE_LIMIT
     info = _TERMINFO.pack(
         inlined,
@@ -241,6 +266,8 @@ def _posting_list(flat: array, fixed: int | None, length_bytes: bytes, postfile:
         ids[-1],
     )
     if inlined:
+        if fixed:
+            values = [f.to_bytes(fixed, "big") for f in frequencies]
         return info + dumps((tuple(ids), tuple(map(float, frequencies)), tuple(values)), _PICKLE_PROTOCOL)
     start = postfile.tell()
     _write_blocks(postfile, ids, frequencies, values, fixed, doc_lengths)
@@ -248,15 +275,10 @@ def _posting_list(flat: array, fixed: int | None, length_bytes: bytes, postfile:
 
 
 def _decode(flat: array, fixed: int | None) -> tuple[list[int], list[int], list[bytes]]:
-    """A term's document numbers, frequencies and posting values from its flat array.
-    The values are what the field's format stores: nothing (`Existence`, fixed size
-    0), the frequency (`Frequency`, 4 bytes) or the positions (`Positions`, no fixed
-    size), encoded as Whoosh encodes them."""
+    """A term's document numbers and frequencies from its flat array, and for a
+    positional field each document's positions, encoded as its format stores them."""
     if fixed is not None:
-        ids = flat[0::2].tolist()
-        frequencies = flat[1::2].tolist()
-        values = [f.to_bytes(fixed, "big") for f in frequencies] if fixed else []
-        return ids, frequencies, values
+        return flat[0::2].tolist(), flat[1::2].tolist(), []
     ids, frequencies, values = [], [], []
     i, end = 0, len(flat)
     while i < end:
@@ -268,6 +290,14 @@ def _decode(flat: array, fixed: int | None) -> tuple[list[int], list[int], list[
     return ids, frequencies, values
 
 
+def _big_endian(numbers: list[int]) -> bytes:
+    """32-bit unsigned numbers, big endian: Whoosh's `Frequency` values, side by side."""
+    packed = array("I", numbers)
+    if sys.byteorder == "little":
+        packed.byteswap()
+    return packed.tobytes()
+
+
 def _write_blocks(
     postfile: object,
     ids: list[int],
@@ -276,42 +306,53 @@ def _write_blocks(
     fixed: int | None,
     doc_lengths: list[int],
 ) -> None:
-    """A posting list in Whoosh 3's block format, byte for byte as
-    `W3PostingsWriter` writes it. The documents' lengths are given as length bytes."""
+    """A posting list in Whoosh 3's block format, as `W3PostingsWriter` writes it.
+    `values` are the positional fields' values (other formats' are worked out from
+    the frequencies); the documents' lengths are given as length bytes."""
     postfile.write(WHOOSH3_HEADER_MAGIC)  # type: ignore[attr-defined]
     count = len(ids)
     for start in range(0, count, _BLOCK_LIMIT):
         end = min(start + _BLOCK_LIMIT, count)
         block_ids = ids[start:end]
         block_freqs = frequencies[start:end]
-        deltas = tuple(b - a for a, b in zip([0, *block_ids], block_ids, strict=False))
-        if all(f == 1 for f in block_freqs):
+        size = end - start
+        # Document numbers as differences, from 0 in every block.
+        deltas = (block_ids[0], *map(operator.sub, block_ids[1:], block_ids[:-1]))
+        if block_freqs.count(1) == size:
             weights: object = None
-        elif all(f == block_freqs[0] for f in block_freqs):
+        elif block_freqs.count(block_freqs[0]) == size:
             weights = float(block_freqs[0])
         else:
             weights = tuple(map(float, block_freqs))
         if fixed is None:
             packed_values: object = tuple(values[start:end])
         else:
-            packed_values = b"".join(values[start:end]) if fixed else None
+            packed_values = _big_endian(block_freqs) if fixed else None
         data = zlib.compress(dumps((deltas, weights, packed_values), _PICKLE_PROTOCOL), _COMPRESSION)
         block_lengths = doc_lengths[start:end]
         info = dumps(
-            (
-                len(block_ids),
-                block_ids[-1],
-                float(max(block_freqs)),
-                _COMPRESSION,
-                min(block_lengths),
-                max(block_lengths),
-            ),
+            (size, block_ids[-1], float(max(block_freqs)), _COMPRESSION, min(block_lengths), max(block_lengths)),
             _PICKLE_PROTOCOL,
         )
-        size = len(info) + len(data)
-        postfile.write_int(-size if end == count else size)  # type: ignore[attr-defined]
-        postfile.write(info)  # type: ignore[attr-defined]
-        postfile.write(data)  # type: ignore[attr-defined]
+        length = len(info) + len(data)
+        postfile.write(_BLOCK_LENGTH.pack(-length if end == count else length) + info + data)  # type: ignore[attr-defined]
+
+
+def _write_hashes(tindex: HashWriter) -> None:
+    """`HashWriter._write_hashes`, the same tables written a bucket at a time rather
+    than a slot at a time (it was a tenth of writing a segment)."""
+    dbfile = tindex.dbfile
+    pack = _POINTER.pack
+    for entries in tindex.buckets:
+        numslots = 2 * len(entries)
+        tindex.directory.append((dbfile.tell(), numslots))
+        table = [(0, 0)] * numslots
+        for entry in entries:
+            slot = (entry[0] >> 8) % numslots
+            while table[slot][1]:
+                slot = (slot + 1) % numslots
+            table[slot] = entry
+        dbfile.write(b"".join([pack(hashval, position) for hashval, position in table]))
 
 
 # A new segment is started when the one being built holds about this much.
@@ -342,12 +383,13 @@ def build_segments(
     index_dir: Path,
     *,
     processes: int | None = None,
-    memory: int = SEGMENT_MEMORY,
+    memory: int | None = None,
 ) -> list[Built]:
     """Analyze numbered documents and write them into new segments of the index in
     `index_dir`, in worker processes when there are enough documents and cores. The
     caller must hold the index's lock and commit the segments."""
     processes = default_processes() if processes is None else processes
+    memory = SEGMENT_MEMORY if memory is None else memory
     head = list(itertools.islice(documents, PARALLEL_MIN_DOCUMENTS))
     everything = itertools.chain(head, documents)
     if processes <= 1 or len(head) < PARALLEL_MIN_DOCUMENTS:
@@ -412,69 +454,80 @@ def _worker(index_dir: str, tasks: Queue, results: Queue, memory: int) -> None:
     results.put(("done", None))
 
 
-class WorkerFailed(RuntimeError):
-    """A worker process stopped without finishing its documents."""
-
-
 def _build_in_workers(
     documents: Iterable[tuple[int, Document]], index_dir: Path, processes: int, memory: int
 ) -> list[Built]:
-    context = multiprocessing.get_context("spawn")
-    tasks: Queue = context.Queue(maxsize=2 * processes)
-    results: Queue = context.Queue()
-    workers = [
-        context.Process(target=_worker, args=(str(index_dir), tasks, results, memory), daemon=True)
-        for _ in range(processes)
-    ]
-    for worker in workers:
-        worker.start()
-    built: list[Built] = []
-    finished = 0
-
-    def collect(block: bool) -> None:
-        nonlocal finished
-        while True:
-            try:
-                kind, value = results.get(timeout=_POLL_SECONDS) if block else results.get_nowait()
-            except queue.Empty:
-                if any(not w.is_alive() for w in workers) and finished < processes and results.empty():
-                    dead = [w for w in workers if not w.is_alive() and w.exitcode != 0]
-                    if dead:
-                        raise WorkerFailed(f"an indexing process stopped (exit status {dead[0].exitcode})") from None
-                if not block:
-                    return
-                continue
-            if kind == "segment":
-                built.append(value)
-            elif kind == "error":
-                raise WorkerFailed(f"an indexing process failed: {value}")
-            else:
-                finished += 1
-                if finished == processes:
-                    return
-
-    def send(item: object) -> None:
-        while True:
-            try:
-                tasks.put(item, timeout=_POLL_SECONDS)
-                return
-            except queue.Full:
-                collect(block=False)
-
+    workers = _Workers(index_dir, processes, memory)
     try:
         iterator = iter(documents)
         while batch := list(itertools.islice(iterator, _BATCH)):
-            send(batch)
-            collect(block=False)
-        for _ in workers:
-            send(None)
-        collect(block=True)
-        for worker in workers:
-            worker.join()
+            workers.send(batch)
+        for _ in range(processes):
+            workers.send(None)
+        workers.collect(wait=True)
     except BaseException:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.join()
+        workers.stop()
         raise
-    return built
+    return workers.built
+
+
+class _Workers:
+    """Worker processes fed batches of documents through a short queue, and the
+    segments they report as they write them."""
+
+    def __init__(self, index_dir: Path, processes: int, memory: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._tasks: Queue = context.Queue(maxsize=2 * processes)
+        self._results: Queue = context.Queue()
+        self._processes = [
+            context.Process(target=_worker, args=(str(index_dir), self._tasks, self._results, memory), daemon=True)
+            for _ in range(processes)
+        ]
+        for process in self._processes:
+            process.start()
+        self._finished = 0
+        self.built: list[Built] = []
+
+    def send(self, batch: list[tuple[int, Document]] | None) -> None:
+        """Queue a batch (None: no more), taking in reports while the queue is full."""
+        while True:
+            try:
+                self._tasks.put(batch, timeout=_POLL_SECONDS)
+                break
+            except queue.Full:
+                self.collect(wait=False)
+        self.collect(wait=False)
+
+    def collect(self, *, wait: bool) -> None:
+        """Take in the workers' reports; with `wait`, until every worker has finished."""
+        while self._finished < len(self._processes):
+            try:
+                kind, value = self._results.get(wait, _POLL_SECONDS)
+            except queue.Empty:
+                dead = [process.exitcode for process in self._processes if process.exitcode not in (None, 0)]
+                if dead:
+                    raise IndexingFailed(
+                        f"an indexing process stopped (exit status {dead[0]}); nothing was changed"
+                    ) from None
+                if not wait:
+                    return
+                continue
+            if kind == "error":
+                raise IndexingFailed(f"an indexing process failed ({value}); nothing was changed")
+            if kind == "segment":
+                self.built.append(value)
+            else:
+                self._finished += 1
+        for process in self._processes:
+            process.join()
+
+    def stop(self) -> None:
+        """End the workers now (Ctrl-C, or an error): what they wrote is never committed."""
+        for process in self._processes:
+            process.terminate()
+        for process in self._processes:
+            process.join()
+        # Batches still in the queue's buffer have no reader any more: drop them
+        # rather than wait at exit for a pipe nobody empties.
+        self._tasks.cancel_join_thread()
+        self._results.cancel_join_thread()

@@ -27,27 +27,29 @@ class Token(NamedTuple):
 
 
 class Analysis:
-    """The three views of one text. The syllable and folded views share positions and
-    spans, so they are kept as parallel lists (which is all the indexer reads) and made
-    into `Token`s only when asked for."""
+    """The three views of one text, each kept as parallel lists (which is all the
+    indexer reads) and made into `Token`s only when asked for. The syllable and folded
+    views share their positions and spans."""
 
-    __slots__ = ("ends", "folded_texts", "positions", "starts", "syllable_texts", "words")
+    __slots__ = (
+        "ends",
+        "folded_texts",
+        "positions",
+        "starts",
+        "syllable_texts",
+        "word_ends",
+        "word_positions",
+        "word_starts",
+        "word_texts",
+    )
 
-    def __init__(
-        self,
-        words: list[Token] | None = None,
-        syllable_texts: list[str] | None = None,
-        folded_texts: list[str] | None = None,
-        positions: list[int] | None = None,
-        starts: list[int] | None = None,
-        ends: list[int] | None = None,
-    ) -> None:
-        self.words = words if words is not None else []
-        self.syllable_texts = syllable_texts if syllable_texts is not None else []
-        self.folded_texts = folded_texts if folded_texts is not None else []
-        self.positions = positions if positions is not None else []
-        self.starts = starts if starts is not None else []
-        self.ends = ends if ends is not None else []
+    def __init__(self) -> None:
+        for name in self.__slots__:
+            setattr(self, name, [])
+
+    @property
+    def words(self) -> list[Token]:
+        return list(map(Token, self.word_texts, self.word_positions, self.word_starts, self.word_ends))
 
     @property
     def syllables(self) -> list[Token]:
@@ -143,14 +145,19 @@ def analyze(text: str, *, words: bool = True) -> Analysis:
     """Analyze `text` into its word, syllable and folded views. With `words=False`
     the word view is left empty and pyvi's model is never loaded (the syllable views
     are all that highlighting needs)."""
-    word_tokens: list[Token] = []
-    analysis = Analysis(word_tokens)
+    analysis = Analysis()
     syllable_texts, folded_texts = analysis.syllable_texts, analysis.folded_texts
     positions, starts, ends = analysis.positions, analysis.starts, analysis.ends
     segmenter = get_segmenter() if words else None
     word_pos = 0
     for line in split_pieces(text):
-        for piece in line:
+        # pyvi sees the whole line, punctuation and abbreviation dots included, exactly
+        # as it would in ViTokenizer.tokenize; a word never runs across punctuation.
+        joins = segmenter.joins([piece.segmenter_token for piece in line]) if segmenter else None
+        # The syllables of the word being read, and its span.
+        parts: list[str] = []
+        word_start = word_end = 0
+        for i, piece in enumerate(line):
             if piece.is_word:
                 term, folded = _terms(piece.surface)
                 syllable_texts.append(term)
@@ -158,36 +165,34 @@ def analyze(text: str, *, words: bool = True) -> Analysis:
                 positions.append(piece.pos)
                 starts.append(piece.start)
                 ends.append(piece.end)
-        if segmenter is None:
-            continue
-        # pyvi sees the whole line, punctuation and abbreviation dots included, exactly
-        # as it would in ViTokenizer.tokenize; a word never runs across punctuation.
-        joins = segmenter.joins([piece.segmenter_token for piece in line])
-        group: list[Piece] = []
-        for piece, joined in zip(line, joins, strict=True):
-            if group and not joined:
-                word_tokens.append(_word(group, word_pos))
-                word_pos += 1
-                group = []
-            if piece.is_word:
-                group.append(piece)
-            else:
+                if joins is None:
+                    continue
+                if parts and joins[i]:
+                    parts.append(term)
+                    word_end = piece.end
+                    continue
+                if parts:
+                    _add_word(analysis, parts, word_pos, word_start, word_end)
+                    word_pos += 1
+                parts = [term]
+                word_start, word_end = piece.start, piece.end
+            elif joins is not None:
                 # Keep the punctuation gap in the word view too, for phrases, even when
                 # pyvi joins a dash to the word before it.
-                if group:
-                    word_tokens.append(_word(group, word_pos))
+                if parts:
+                    _add_word(analysis, parts, word_pos, word_start, word_end)
                     word_pos += 1
-                    group = []
+                    parts = []
                 word_pos += 1
-        if group:
-            word_tokens.append(_word(group, word_pos))
+        if parts:
+            _add_word(analysis, parts, word_pos, word_start, word_end)
             word_pos += 1
         word_pos += 1
     return analysis
 
 
-def _word(group: list[Piece], pos: int) -> Token:
-    if len(group) == 1:
-        return Token(_terms(group[0].surface)[0], pos, group[0].start, group[0].end)
-    text = "_".join([_terms(piece.surface)[0] for piece in group])
-    return Token(text, pos, group[0].start, group[-1].end)
+def _add_word(analysis: Analysis, syllables: list[str], pos: int, start: int, end: int) -> None:
+    analysis.word_texts.append(syllables[0] if len(syllables) == 1 else "_".join(syllables))
+    analysis.word_positions.append(pos)
+    analysis.word_starts.append(start)
+    analysis.word_ends.append(end)

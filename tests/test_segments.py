@@ -1,0 +1,151 @@
+"""Segments written by searchkit's own builder, checked against Whoosh itself.
+
+The builder writes Whoosh's file format without Whoosh's writer, so the proof that it
+is right is that Whoosh's reader finds in it exactly what Whoosh's own writer would
+have stored for the same documents: the same terms, postings, positions, lengths and
+term statistics.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from searchkit import segments
+from searchkit.documents import Document, read_document
+from searchkit.errors import IndexingFailed
+from searchkit.indexing import index_documents, open_index
+from searchkit.schema import BODY_FIELDS, INDEX_NAME, TITLE_FIELDS, VIEWS, build_schema
+from searchkit.searching import Searcher
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def corpus_documents() -> list[Document]:
+    return [read_document(path) for path in sorted(CORPUS.glob("*.txt"))]
+
+
+def passages(count: int) -> list[Document]:
+    """Overlapping 30-word passages of the demo corpus: many documents sharing many
+    terms, so that posting lists are long enough to be written in blocks."""
+    words = " ".join(doc.text for doc in corpus_documents()).split()
+    starts = range(0, len(words) - 30, 6)
+    return [
+        Document(f"passage-{i:04d}.txt", " ".join(words[s : s + 8]), " ".join(words[s : s + 30]))
+        for i, s in enumerate(starts)
+        if i < count
+    ]
+
+
+def whoosh_writes(documents: list[Document], index_dir: Path) -> None:
+    """The same documents through Whoosh's own writer and the schema's analyzers."""
+    index_dir.mkdir()
+    ix = whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
+    writer = ix.writer()
+    for doc in documents:
+        fields = {"path": doc.path, "title": doc.title, "content": doc.text}
+        for view in VIEWS:
+            fields[BODY_FIELDS[view]] = doc.text
+            fields[TITLE_FIELDS[view]] = doc.title
+        writer.add_document(**fields)
+    writer.commit()
+
+
+def contents(index_dir: Path, *, statistics: bool) -> dict[object, object]:
+    """Everything a reader sees in an index, keyed by document path rather than number
+    (numbers depend on how documents were split into segments)."""
+    ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    seen: dict[object, object] = {}
+    with ix.reader() as reader:
+        path_of = {docnum: fields["path"] for docnum, fields in reader.iter_docs()}
+        for docnum, fields in reader.iter_docs():
+            seen[("stored", fields["path"])] = fields
+            for field in [*BODY_FIELDS.values(), *TITLE_FIELDS.values()]:
+                seen[("length", fields["path"], field)] = reader.doc_field_length(docnum, field)
+        for field, term in reader.all_terms():
+            postings = reader.postings(field, term)
+            # The ID field's format stores no value (Whoosh gives None from a block of
+            # postings, "" from an inlined one).
+            has_values = reader.schema[field].format.fixed_value_size() != 0
+            found = {}
+            while postings.is_active():
+                found[path_of[postings.id()]] = (postings.weight(), postings.value() if has_values else None)
+                postings.next()
+            seen[(field, term)] = found
+            seen[("frequency", field, term)] = (reader.doc_frequency(field, term), reader.frequency(field, term))
+            if statistics:
+                info = reader.term_info(field, term)
+                seen[("info", field, term)] = (
+                    info.max_weight(),
+                    info.min_length(),
+                    info.max_length(),
+                    info.min_id(),
+                    info.max_id(),
+                )
+    return seen
+
+
+def test_a_segment_holds_what_whoosh_itself_would_write(tmp_path: Path) -> None:
+    # The five articles, and passages enough that common syllables have more than one
+    # block of postings (128 documents), rarer ones a few (inlined), most just one.
+    documents = corpus_documents() + passages(300)
+    ours, theirs = tmp_path / "ours", tmp_path / "whoosh"
+    index_documents(documents, ours, processes=1)
+    whoosh_writes(documents, theirs)
+
+    expected = contents(theirs, statistics=True)
+    found = contents(ours, statistics=True)
+
+    assert found.keys() == expected.keys()
+    assert found == expected
+    common = max(
+        (k for k in expected if isinstance(k[0], str) and k[0] == "body_syllables"), key=lambda k: len(expected[k])
+    )
+    assert len(expected[common]) > 128  # the comparison covered multi-block posting lists
+
+
+def test_worker_processes_and_small_segments_make_the_same_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    documents = corpus_documents() + passages(120)
+    index_documents(documents, tmp_path / "one", processes=1)
+    # Workers even for a small folder, and a new segment every few dozen documents.
+    monkeypatch.setattr(segments, "PARALLEL_MIN_DOCUMENTS", 10)
+    monkeypatch.setattr(segments, "SEGMENT_MEMORY", 200_000)
+    index_documents(documents, tmp_path / "two", processes=2)
+
+    assert len(open_index(tmp_path / "two").reader().leaf_readers()) > 2
+    assert contents(tmp_path / "two", statistics=False) == contents(tmp_path / "one", statistics=False)
+    for query in ("công an cấp huyện", "cong an", '"an ninh trật tự"'):
+        one = Searcher(tmp_path / "one").search(query, limit=20)
+        two = Searcher(tmp_path / "two").search(query, limit=20)
+        assert [(h.path, round(h.score, 6)) for h in one.hits] == [(h.path, round(h.score, 6)) for h in two.hits]
+        assert one.hits
+
+
+def test_a_path_given_twice_in_one_run_keeps_its_last_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(segments, "PARALLEL_MIN_DOCUMENTS", 10)
+    documents = passages(40)
+    first = Document("twice.txt", "Bản cũ", "Nội dung cũ về thời tiết ở Hà Giang.")
+    last = Document("twice.txt", "Bản mới", "Nội dung mới về giao thông ở Cần Thơ.")
+    report = index_documents([first, *documents, last], tmp_path / "ix", processes=2)
+
+    assert report.total_documents == len(documents) + 1
+    searcher = Searcher(tmp_path / "ix")
+    assert [h.path for h in searcher.search("giao thông Cần Thơ").hits] == ["twice.txt"]
+    assert searcher.search("thời tiết Hà Giang").hits == []
+
+
+def test_a_failing_worker_leaves_the_index_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    index_dir = tmp_path / "ix"
+    index_documents(corpus_documents(), index_dir)
+    monkeypatch.setattr(segments, "PARALLEL_MIN_DOCUMENTS", 10)
+    broken = Document("broken.txt", "Không đọc được", None)  # type: ignore[arg-type]
+
+    with pytest.raises(IndexingFailed, match="indexing process failed"):
+        index_documents([*passages(30), broken], index_dir, processes=2)
+
+    assert open_index(index_dir).doc_count() == len(corpus_documents())
+    assert Searcher(index_dir).search("công an cấp huyện").hits
