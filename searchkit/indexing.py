@@ -14,15 +14,19 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh import index as whoosh_index
 from whoosh.index import Index, LockError
-from whoosh.writing import CLEAR, SegmentWriter
 
 from searchkit.documents import Document, Unindexable, discover, read_document
 from searchkit.errors import IndexCorrupt, IndexLocked, IndexNotFound
 from searchkit.schema import BODY_FIELDS, INDEX_NAME, TITLE_FIELDS, build_schema
-from searchkit.segments import Built, build_segments
+
+if TYPE_CHECKING:
+    from whoosh.writing import SegmentWriter
+
+    from searchkit.segments import Built
 
 __all__ = ["BODY_FIELDS", "TITLE_FIELDS", "IndexReport", "index_documents", "index_sources", "open_index"]
 
@@ -160,11 +164,15 @@ def index_documents(
     Documents are analyzed and written into new segments by `processes` worker
     processes (by default one per core, when there are enough documents to be worth
     starting them); the index's lock is held throughout."""
+    # Imported here, so that a query (which imports this module for open_index) does
+    # not pay for the writing side: multiprocessing, the segment builder.
+    from searchkit.segments import build_segments
+
     started = time.perf_counter()
     report = report if report is not None else IndexReport()
     ix = _open_or_create(index_dir, rebuild=rebuild)
     try:
-        writer = ix.writer(timeout=5.0)
+        writer = ix.writer(timeout=5.0, compound=False)
     except LockError:
         raise IndexLocked(f"another searchkit process is writing to {index_dir}; try again when it is done") from None
     try:
@@ -193,6 +201,8 @@ def _commit(writer: SegmentWriter, built: list[Built], paths: list[str], *, rebu
 
     With --rebuild the old segments are dropped in the same commit that adds the new
     ones, so an interrupted rebuild still leaves the old index whole."""
+    from whoosh.writing import CLEAR
+
     latest = {path: seq for seq, path in enumerate(paths)}
     for segment, seqs in built:
         for docnum, seq in enumerate(seqs):

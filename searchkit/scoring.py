@@ -14,14 +14,17 @@ import itertools
 import math
 import pickle
 import zlib
+from collections import Counter
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.reading import TermNotFound
-from whoosh.searching import Searcher
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+if TYPE_CHECKING:
+    from whoosh.searching import Searcher
 
 # Tuned with benchmarks/relevance.py; b hardly matters on these passages.
 K1 = 1.5
@@ -51,7 +54,7 @@ class Postings:
         self._b = b
         self._leaves = list(reader.leaf_readers())
         self.doc_count = reader.doc_count_all()
-        self._norms: dict[str, list[float]] = {}
+        self._norms: dict[str, tuple[bytes, list[float]]] = {}
         self._scores: dict[tuple[str, str], Scores] = {}
         self._cached = 0
 
@@ -61,6 +64,8 @@ class Postings:
 
     def phrase_documents(self, field: str, terms: list[str]) -> set[int]:
         """The live documents where `terms` stand together and in order."""
+        from whoosh import query as wq  # only quoted phrases need Whoosh's queries
+
         return set(self._searcher.docs_for_query(wq.Phrase(field, terms)))
 
     def scores(self, field: str, term: str) -> Scores:
@@ -74,8 +79,8 @@ class Postings:
             scores: Scores = {}
         else:
             weight = idf(len(ids), self.doc_count) * (self._k1 + 1)
-            norms = self._norm(field)
-            scores = {d: weight * tf / (tf + norms[d]) for d, tf in zip(ids, frequencies, strict=True)}
+            lengths, norms = self._norm(field)
+            scores = {d: weight * tf / (tf + norms[lengths[d]]) for d, tf in zip(ids, frequencies, strict=True)}
         self._remember(key, scores)
         return scores
 
@@ -98,25 +103,28 @@ class Postings:
                 continue
             seg_ids, seg_frequencies = _read_postings(matcher)
             deleted = segment.deleted_docs_set
-            for docnum, tf in zip(seg_ids, seg_frequencies, strict=True):
-                if docnum not in deleted:
-                    ids.append(docnum + offset)
-                    frequencies.append(tf)
+            if deleted:
+                for docnum, tf in zip(seg_ids, seg_frequencies, strict=True):
+                    if docnum not in deleted:
+                        ids.append(docnum + offset)
+                        frequencies.append(tf)
+            else:
+                ids.extend(map(offset.__add__, seg_ids) if offset else seg_ids)
+                frequencies.extend(seg_frequencies)
         return ids, frequencies
 
-    def _norm(self, field: str) -> list[float]:
-        """k1 * (1 - b + b * length / average length), for every document."""
-        norms = self._norms.get(field)
-        if norms is None:
-            lengths: list[int] = []
-            for segment, _offset in self._leaves:
-                lengths.extend(_field_lengths(segment, field))
-            total = sum(lengths)
+    def _norm(self, field: str) -> tuple[bytes, list[float]]:
+        """Each document's length byte in `field`, and k1 * (1 - b + b * length /
+        average length) for each of the 256 lengths a byte stands for."""
+        cached = self._norms.get(field)
+        if cached is None:
+            lengths = b"".join(_length_bytes(segment, field) for segment, _offset in self._leaves)
+            total = sum(byte_to_length(byte) * count for byte, count in Counter(lengths).items())
             average = total / len(lengths) if total else 1.0
             k1, b = self._k1, self._b
-            norms = [k1 * (1 - b + b * length / average) for length in lengths]
-            self._norms[field] = norms
-        return norms
+            cached = lengths, [k1 * (1 - b + b * byte_to_length(byte) / average) for byte in range(256)]
+            self._norms[field] = cached
+        return cached
 
 
 def _read_postings(matcher: object) -> tuple[Iterable[int], Iterable[float]]:
@@ -154,16 +162,19 @@ def _read_postings(matcher: object) -> tuple[Iterable[int], Iterable[float]]:
     return ids_out, frequencies_out
 
 
-def _field_lengths(segment: object, field: str) -> list[int]:
-    """The length in terms of `field` in each document of one segment.
+def _length_bytes(segment: object, field: str) -> bytes:
+    """The length of `field` in each document of one segment, as Whoosh stores it: one
+    byte per document (`byte_to_length` gives the length it stands for, 0 for none).
 
-    Whoosh keeps them as one byte per document in a column; the column is read whole
-    rather than a document at a time (70 ms per field at 35,000 documents)."""
+    The column is read whole rather than a document at a time (70 ms per field at
+    35,000 documents)."""
     count = segment.doc_count_all()  # type: ignore[attr-defined]
     perdoc = getattr(segment, "_perdoc", None)
     column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN) if perdoc is not None else None
     if isinstance(column, NumericColumn.Reader) and column._fixedlen == 1:
         raw = column._dbfile.get(column._basepos, column._count) if column._count else b""
-        raw = raw[:count].ljust(count, b"\0")
-        return [byte_to_length(b) if b else 0 for b in raw]
-    return [segment.doc_field_length(docnum, field, 0) or 0 for docnum in range(count)]  # type: ignore[attr-defined]
+        return raw[:count].ljust(count, b"\0")
+    return bytes(
+        length_to_byte(segment.doc_field_length(docnum, field, 0) or 0)  # type: ignore[attr-defined]
+        for docnum in range(count)
+    )

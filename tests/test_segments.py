@@ -116,13 +116,14 @@ def test_worker_processes_and_small_segments_make_the_same_index(
     monkeypatch.setattr(segments, "SEGMENT_MEMORY", 200_000)
     index_documents(documents, tmp_path / "two", processes=2)
 
-    assert len(open_index(tmp_path / "two").reader().leaf_readers()) > 2
+    with open_index(tmp_path / "two").reader() as reader:
+        assert len(reader.leaf_readers()) > 2
     assert contents(tmp_path / "two", statistics=False) == contents(tmp_path / "one", statistics=False)
-    for query in ("công an cấp huyện", "cong an", '"an ninh trật tự"'):
-        one = Searcher(tmp_path / "one").search(query, limit=20)
-        two = Searcher(tmp_path / "two").search(query, limit=20)
-        assert [(h.path, round(h.score, 6)) for h in one.hits] == [(h.path, round(h.score, 6)) for h in two.hits]
-        assert one.hits
+    with Searcher(tmp_path / "one") as one, Searcher(tmp_path / "two") as two:
+        for query in ("công an cấp huyện", "cong an", '"an ninh trật tự"'):
+            expected = [(h.path, round(h.score, 6)) for h in one.search(query, limit=20).hits]
+            assert expected
+            assert [(h.path, round(h.score, 6)) for h in two.search(query, limit=20).hits] == expected
 
 
 def test_a_path_given_twice_in_one_run_keeps_its_last_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -133,9 +134,9 @@ def test_a_path_given_twice_in_one_run_keeps_its_last_text(tmp_path: Path, monke
     report = index_documents([first, *documents, last], tmp_path / "ix", processes=2)
 
     assert report.total_documents == len(documents) + 1
-    searcher = Searcher(tmp_path / "ix")
-    assert [h.path for h in searcher.search("giao thông Cần Thơ").hits] == ["twice.txt"]
-    assert searcher.search("thời tiết Hà Giang").hits == []
+    with Searcher(tmp_path / "ix") as searcher:
+        assert [h.path for h in searcher.search("giao thông Cần Thơ").hits] == ["twice.txt"]
+        assert searcher.search("thời tiết Hà Giang").hits == []
 
 
 def test_a_failing_worker_leaves_the_index_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -148,4 +149,5 @@ def test_a_failing_worker_leaves_the_index_as_it_was(tmp_path: Path, monkeypatch
         index_documents([*passages(30), broken], index_dir, processes=2)
 
     assert open_index(index_dir).doc_count() == len(corpus_documents())
-    assert Searcher(index_dir).search("công an cấp huyện").hits
+    with Searcher(index_dir) as searcher:
+        assert searcher.search("công an cấp huyện").hits
