@@ -18,16 +18,16 @@ from whoosh.analysis import Token as WhooshToken
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.formats import Positions
 
-from searchkit.analysis import Analysis, Token, analyze
+from searchkit.analysis import Analysis, Token, analyze, fold_diacritics
 from searchkit.documents import Document
 
 
 class FieldTokens(NamedTuple):
-    """One indexed field of one document: its terms in order, and their positions
-    when the field keeps them."""
+    """One indexed field of one document: its terms in order and, when the field keeps
+    positions, each distinct term's positions."""
 
     terms: list[str]
-    positions: list[int] | None
+    positions: dict[str, list[int]] | None
 
 
 INDEX_NAME = "MAIN"  # Whoosh's default index name: files _MAIN_<gen>.toc and MAIN_<id>.seg
@@ -102,13 +102,40 @@ def _pair_texts(texts: list[str], positions: list[int]) -> list[str]:
     ]
 
 
-def _field_tokens(analysis: Analysis, view: str) -> FieldTokens:
-    if view == "words":
-        return FieldTokens(analysis.word_texts, None)
-    texts = analysis.folded_texts if view.startswith("folded") else analysis.syllable_texts
-    if view.endswith("bigrams"):
-        return FieldTokens(_pair_texts(texts, analysis.positions), None)
-    return FieldTokens(texts, analysis.positions)
+def _positions(texts: list[str], positions: list[int]) -> dict[str, list[int]]:
+    """Each distinct term's positions, in order."""
+    found: dict[str, list[int]] = {}
+    for text, pos in zip(texts, positions, strict=True):
+        entry = found.get(text)
+        if entry is None:
+            found[text] = [pos]
+        else:
+            entry.append(pos)
+    return found
+
+
+def _folded_positions(syllables: dict[str, list[int]]) -> dict[str, list[int]]:
+    """The folded view's positions, from the syllable view's: a folded term stands
+    wherever a syllable that folds to it stands. Read per distinct syllable rather than
+    per token."""
+    found: dict[str, list[int]] = {}
+    for term, positions in syllables.items():
+        folded = fold_diacritics(term)
+        entry = found.get(folded)
+        found[folded] = positions if entry is None else sorted(entry + positions)
+    return found
+
+
+def _fields(analysis: Analysis, fields: dict[str, str]) -> dict[str, FieldTokens]:
+    """The tokens of every view of one analyzed text, by field name."""
+    syllables = _positions(analysis.syllable_texts, analysis.positions)
+    return {
+        fields["words"]: FieldTokens(analysis.word_texts, None),
+        fields["syllables"]: FieldTokens(analysis.syllable_texts, syllables),
+        fields["folded"]: FieldTokens(analysis.folded_texts, _folded_positions(syllables)),
+        fields["bigrams"]: FieldTokens(_pair_texts(analysis.syllable_texts, analysis.positions), None),
+        fields["folded_bigrams"]: FieldTokens(_pair_texts(analysis.folded_texts, analysis.positions), None),
+    }
 
 
 def view_tokens(analysis: Analysis, view: str) -> list[Token]:
@@ -174,8 +201,5 @@ def document_parts(doc: Document) -> tuple[dict[str, object], dict[str, str], di
     field, and the tokens of every view of the body and the title."""
     body = analyze(doc.text)
     title = analyze(doc.title) if doc.title else Analysis()
-    indexed: dict[str, FieldTokens] = {}
-    for view in VIEWS:
-        indexed[BODY_FIELDS[view]] = _field_tokens(body, view)
-        indexed[TITLE_FIELDS[view]] = _field_tokens(title, view)
+    indexed = {**_fields(body, BODY_FIELDS), **_fields(title, TITLE_FIELDS)}
     return {"path": doc.path, "title": doc.title, "content": doc.text}, {"path": doc.path}, indexed

@@ -107,7 +107,7 @@ class SegmentBuilder:
                 terms, positions = indexed[name]
                 length = len(terms)
                 if positions is not None:
-                    self._add_positions(name, terms, positions, docnum)
+                    self._add_positions(name, positions, docnum)
                 else:
                     self._add_postings(name, Counter(terms), docnum)
                 self._lengths.setdefault(name, array("I", bytes(4 * docnum))).append(length)
@@ -137,17 +137,10 @@ class SegmentBuilder:
                 postings.append(frequency)
         self._items += 2 * len(frequencies)
 
-    def _add_positions(self, field: str, texts: list[str], positions: list[int], docnum: int) -> None:
-        found: dict[str, list[int]] = {}
-        for text, pos in zip(texts, positions, strict=True):
-            entry = found.get(text)
-            if entry is None:
-                found[text] = [docnum, 1, pos]
-            else:
-                entry.append(pos)
+    def _add_positions(self, field: str, positions: dict[str, list[int]], docnum: int) -> None:
         terms = self._terms_of(field)
-        for text, entry in found.items():
-            entry[1] = len(entry) - 2
+        for text, found in positions.items():
+            entry = [docnum, len(found), *found]
             postings = terms.get(text)
             if postings is None:
                 terms[text] = array("I", entry)

@@ -85,6 +85,10 @@ class Piece(NamedTuple):
     segmenter_token: str
 
 
+# Piece(...) without the Python-level __new__ of a named tuple: one per syllable.
+_new_piece = functools.partial(tuple.__new__, Piece)
+
+
 def _is_wordlike(token: str) -> bool:
     return any(ch.isalnum() for ch in token)
 
@@ -133,7 +137,7 @@ def split_pieces(text: str) -> Iterator[list[Piece]]:
         for match in pattern.finditer(clean, line_start, line_end):
             cs, ce = match.span()
             segmenter_token, surface, is_word, stripped = _forms(match.group())
-            line.append(Piece(surface, pos, starts[cs], ends[ce - 1 - stripped], is_word, segmenter_token))
+            line.append(_new_piece((surface, pos, starts[cs], ends[ce - 1 - stripped], is_word, segmenter_token)))
             pos += 1
         if line:
             yield line
