@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
 from searchkit.analysis import analyze, fold_diacritics, has_diacritics
@@ -340,17 +340,35 @@ def _add_to_matched(total: Scores, scores: Scores, weight: float) -> None:
                 total[d] += s * weight
 
 
-def _term_scores(postings: Postings, fields: dict[str, str], view: str, term: str, *, exact: bool) -> Scores:
+def _term_scores(
+    postings: Postings,
+    fields: dict[str, str],
+    view: str,
+    term: str,
+    *,
+    exact: bool,
+    among: Collection[int] | None = None,
+) -> Scores:
     """One syllable (or pair of syllables) in one field set. `exact`: the user typed
     diacritics, so the term means what it says ("cho" is not "chó"), and a spelling
-    that agrees only once folded counts for little."""
+    that agrees only once folded counts for little. With `among`, only those documents
+    are scored."""
     folded_view = "folded" if view == "syllables" else "folded_bigrams"
-    folded = postings.scores(fields[folded_view], fold_diacritics(term))
+    folded = postings.scores(fields[folded_view], fold_diacritics(term), among)
     if not exact:
         return _weighted(folded, FOLDED_WEIGHT)
     scores = _weighted(folded, LOOSE_WEIGHT)
-    _add(scores, postings.scores(fields[view], term), EXACT_WEIGHT)
+    _add(scores, postings.scores(fields[view], term, among), EXACT_WEIGHT)
     return scores
+
+
+def _having_all(postings: Postings, field: str, syllables: list[str]) -> set[int]:
+    """The documents that have every one of `syllables` in `field` (a folded view)."""
+    found = sorted((postings.documents(field, fold_diacritics(text)) for text in syllables), key=len)
+    among = set(found[0])
+    for documents in found[1:]:
+        among.intersection_update(documents)
+    return among
 
 
 def _unbroken_parts(syllables: list[_Syllable]) -> list[list[str]]:
@@ -371,17 +389,19 @@ def _run_scores(postings: Postings, fields: dict[str, str], syllables: list[_Syl
     if not syllables:
         return {}
     distinct = list(dict.fromkeys((s.text, s.exact, s.asks) for s in syllables))
-    total: Scores = {}
-    required: list[Scores] = []
-    for text, exact, asks in distinct:
-        scores = _term_scores(postings, fields, "syllables", text, exact=exact)
-        _add(total, scores, QUESTION_WORD_WEIGHT if asks and not phrase else 1.0)
-        if phrase or not asks:
-            required.append(scores)
+    required = [text for text, _exact, asks in distinct if phrase or not asks]
     is_question = len(required) < len(distinct)
+    among: Collection[int] | None = None
     if phrase or (not is_question and len(required) <= REQUIRE_ALL_UP_TO):
-        for scores in sorted(required, key=len):
-            total = {d: v for d, v in total.items() if d in scores}
+        # Every syllable must match, in some spelling (its folded view holds every
+        # spelling): only the documents that have them all need scoring.
+        among = _having_all(postings, fields["folded"], required)
+        if not among:
+            return {}
+    total: Scores = {}
+    for text, exact, asks in distinct:
+        scores = _term_scores(postings, fields, "syllables", text, exact=exact, among=among)
+        _add(total, scores, QUESTION_WORD_WEIGHT if asks and not phrase else 1.0)
     if phrase:
         for part in _unbroken_parts(syllables):
             if len(part) > 1 and total:
@@ -397,7 +417,8 @@ def _run_scores(postings: Postings, fields: dict[str, str], syllables: list[_Syl
     }
     for pair, exact in pairs:
         pair_weight = weight if exact else weight * FOLDED_PAIR_WEIGHT
-        _add_to_matched(total, _term_scores(postings, fields, "bigrams", pair, exact=exact), pair_weight)
+        pair_scores = _term_scores(postings, fields, "bigrams", pair, exact=exact, among=among)
+        _add_to_matched(total, pair_scores, pair_weight)
     return total
 
 

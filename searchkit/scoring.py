@@ -15,7 +15,7 @@ import math
 import pickle
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
@@ -34,6 +34,8 @@ Scores = dict[int, float]
 
 # Decoded postings kept between queries, counted in postings (about 100 bytes each).
 _CACHE_POSTINGS = 2_000_000
+# Decoded posting lists kept for the scoring of documents among a few candidates.
+_RECENT_TERMS = 32
 
 
 def idf(doc_frequency: int, doc_count: int) -> float:
@@ -56,6 +58,7 @@ class Postings:
         self.doc_count = reader.doc_count_all()
         self._norms: dict[str, tuple[bytes, list[float]]] = {}
         self._scores: dict[tuple[str, str], Scores] = {}
+        self._recent: dict[tuple[str, str], tuple[list[int], list[float]]] = {}
         self._cached = 0
 
     def all_documents(self) -> Scores:
@@ -68,21 +71,45 @@ class Postings:
 
         return set(self._searcher.docs_for_query(wq.Phrase(field, terms)))
 
-    def scores(self, field: str, term: str) -> Scores:
-        """The BM25 score of `term` in `field` for each live document that has it."""
+    def documents(self, field: str, term: str) -> Collection[int]:
+        """The live documents that have `term` in `field`."""
+        cached = self._scores.get((field, term))
+        if cached is not None:
+            return cached.keys()
+        return set(self._decoded(field, term)[0])
+
+    def scores(self, field: str, term: str, among: Collection[int] | None = None) -> Scores:
+        """The BM25 score of `term` in `field` for each live document that has it; with
+        `among`, only for those of these documents that have it (which for a common
+        syllable is far less work than scoring, then discarding, every document)."""
         key = (field, term)
         cached = self._scores.get(key)
         if cached is not None:
-            return cached
-        ids, frequencies = self._read(field, term)
-        if not ids:
-            scores: Scores = {}
-        else:
+            return cached if among is None else {d: cached[d] for d in among if d in cached}
+        ids, frequencies = self._read(field, term) if among is None else self._decoded(field, term)
+        scores: Scores = {}
+        if ids:
             weight = idf(len(ids), self.doc_count) * (self._k1 + 1)
             lengths, norms = self._norm(field)
-            scores = {d: weight * tf / (tf + norms[lengths[d]]) for d, tf in zip(ids, frequencies, strict=True)}
-        self._remember(key, scores)
+            pairs = zip(ids, frequencies, strict=True)
+            if among is None:
+                scores = {d: weight * tf / (tf + norms[lengths[d]]) for d, tf in pairs}
+            else:
+                scores = {d: weight * tf / (tf + norms[lengths[d]]) for d, tf in pairs if d in among}
+        if among is None:
+            self._remember(key, scores)
         return scores
+
+    def _decoded(self, field: str, term: str) -> tuple[list[int], list[float]]:
+        """`_read`, kept for the next few calls: a query asks for a syllable's documents
+        and then for their scores."""
+        key = (field, term)
+        found = self._recent.get(key)
+        if found is None:
+            found = self._recent[key] = self._read(field, term)
+            if len(self._recent) > _RECENT_TERMS:
+                del self._recent[next(iter(self._recent))]
+        return found
 
     def _remember(self, key: tuple[str, str], scores: Scores) -> None:
         self._scores[key] = scores
