@@ -468,6 +468,8 @@ def _build_in_workers(
     except BaseException:
         workers.stop()
         raise
+    finally:
+        workers.close()
     return workers.built
 
 
@@ -520,6 +522,12 @@ class _Workers:
                 self._finished += 1
         for process in self._processes:
             process.join()
+
+    def close(self) -> None:
+        """Release the queues' pipes and threads now rather than at garbage collection."""
+        for channel in (self._tasks, self._results):
+            channel.close()
+            channel.join_thread()
 
     def stop(self) -> None:
         """End the workers now (Ctrl-C, or an error): what they wrote is never committed."""

@@ -8,6 +8,10 @@ term statistics.
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -151,3 +155,45 @@ def test_a_failing_worker_leaves_the_index_as_it_was(tmp_path: Path, monkeypatch
     assert open_index(index_dir).doc_count() == len(corpus_documents())
     with Searcher(index_dir) as searcher:
         assert searcher.search("công an cấp huyện").hits
+
+
+def _children(pid: int) -> list[str]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)
+    return found.stdout.split()
+
+
+def test_ctrl_c_during_a_run_in_workers_exits_130_at_once_and_keeps_the_index(tmp_path: Path) -> None:
+    index_dir = tmp_path / "ix"
+    index_documents(corpus_documents(), index_dir)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    texts = [doc.text for doc in passages(2000)]
+    for i in range(len(texts)):
+        # Twenty passages each: enough work that the run is still going when interrupted,
+        # and queued batches large enough to fill the pipe to the workers.
+        (folder / f"doc-{i:04d}.txt").write_text("\n".join(texts[i : i + 20]), encoding="utf-8")
+    run = [
+        sys.executable,
+        "-c",
+        "from searchkit.cli import main; main()",
+        "index",
+        str(folder),
+        "--index",
+        str(index_dir),
+    ]
+    process = subprocess.Popen(
+        run, stderr=subprocess.PIPE, text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
+    )
+    deadline = time.monotonic() + 30
+    while len(_children(process.pid)) < 2 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.1)
+    time.sleep(0.5)  # the workers are analyzing
+    assert process.poll() is None, "the run ended before it could be interrupted"
+    process.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    _, stderr = process.communicate(timeout=30)
+
+    assert process.returncode == 130
+    assert time.monotonic() - started < 5
+    assert stderr.strip().splitlines() == ["searchkit: error: interrupted; the index keeps what it had before this run"]
+    assert open_index(index_dir).doc_count() == len(corpus_documents())
