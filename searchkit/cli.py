@@ -98,7 +98,7 @@ def _progress(env: Environment) -> Iterator[object]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
-        TextColumn("indexing"),
+        TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
@@ -107,8 +107,10 @@ def _progress(env: Environment) -> Iterator[object]:
     ) as bar:
         task = bar.add_task("indexing", total=None)
 
-        def update(done: int, total: int, path: str) -> None:
-            bar.update(task, completed=done, total=total)
+        def update(done: int, total: int) -> None:
+            # Every file read: what remains is writing the last segments and committing.
+            description = "writing the index" if done >= total else "indexing"
+            bar.update(task, completed=done, total=total, description=description)
 
         yield update
 

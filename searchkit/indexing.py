@@ -118,7 +118,9 @@ class IndexReport:
         return [s for s in self.skipped if s.is_error]
 
 
-ProgressCallback = Callable[[int, int, str], None]
+# Told (documents done, documents in all) as files are analyzed or skipped. When the
+# two are equal, what is left is writing the last segments and committing.
+ProgressCallback = Callable[[int, int], None]
 
 
 def index_sources(
@@ -127,8 +129,10 @@ def index_sources(
     *,
     rebuild: bool = False,
     progress: ProgressCallback | None = None,
+    processes: int | None = None,
 ) -> IndexReport:
-    """Index the .txt and .md files at or below each source into `index_dir`.
+    """Index the .txt and .md files at or below each source into `index_dir` (in
+    `processes` worker processes; see `index_documents`).
 
     A document is replaced when its file is indexed again. Nothing is visible to
     searches until the run commits at the end; if it is interrupted or fails, the
@@ -136,17 +140,25 @@ def index_sources(
     """
     files = [path for source in sources for path in discover(source)]
     report = IndexReport()
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress(done, len(files))
 
     def documents() -> Iterator[Document]:
-        for done, path in enumerate(files, 1):
+        for path in files:
             try:
                 yield read_document(path)
             except Unindexable as skip:
                 report.skipped.append(skip)
-            if progress is not None:
-                progress(done, len(files), str(path))
+                advance(1)
 
-    return index_documents(documents(), index_dir, rebuild=rebuild, report=report)
+    return index_documents(
+        documents(), index_dir, rebuild=rebuild, report=report, processes=processes, analyzed=advance
+    )
 
 
 def index_documents(
@@ -156,6 +168,7 @@ def index_documents(
     rebuild: bool = False,
     report: IndexReport | None = None,
     processes: int | None = None,
+    analyzed: Callable[[int], None] | None = None,
 ) -> IndexReport:
     """Index documents that are not files (or not plain text files): the library's
     way in for text from elsewhere. A document replaces any with the same `path`;
@@ -183,7 +196,7 @@ def index_documents(
                 paths.append(doc.path)
                 yield len(paths) - 1, doc
 
-        built = build_segments(numbered(), index_dir, processes=processes)
+        built = build_segments(numbered(), index_dir, processes=processes, analyzed=analyzed)
         report.indexed = len(paths)
         _commit(writer, built, paths, rebuild=rebuild)
     except BaseException:

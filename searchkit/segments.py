@@ -384,19 +384,21 @@ def build_segments(
     *,
     processes: int | None = None,
     memory: int | None = None,
+    analyzed: Callable[[int], None] | None = None,
 ) -> list[Built]:
     """Analyze numbered documents and write them into new segments of the index in
     `index_dir`, in worker processes when there are enough documents and cores. The
-    caller must hold the index's lock and commit the segments."""
+    caller must hold the index's lock and commit the segments. `analyzed` is told how
+    many more documents have been analyzed, as they are."""
     processes = default_processes() if processes is None else processes
     memory = SEGMENT_MEMORY if memory is None else memory
     head = list(itertools.islice(documents, PARALLEL_MIN_DOCUMENTS))
     everything = itertools.chain(head, documents)
     if processes <= 1 or len(head) < PARALLEL_MIN_DOCUMENTS:
         built: list[Built] = []
-        _build(everything, FileStorage(str(index_dir)), memory, built.append)
+        _build(everything, FileStorage(str(index_dir)), memory, built.append, analyzed)
         return built
-    return _build_in_workers(everything, index_dir, processes, memory)
+    return _build_in_workers(everything, index_dir, processes, memory, analyzed)
 
 
 def _build(
@@ -404,9 +406,10 @@ def _build(
     storage: Storage,
     memory: int,
     done: Callable[[Built], None],
+    analyzed: Callable[[int], None] | None = None,
 ) -> None:
     """The documents into as many segments as the memory budget asks for, each handed
-    to `done` as soon as it is written."""
+    to `done` as soon as it is written; `analyzed(1)` after each document."""
     schema = build_schema()
     builder: SegmentBuilder | None = None
     seqs: list[int] = []
@@ -417,6 +420,8 @@ def _build(
                 seqs = []
             builder.add(*document_parts(doc))
             seqs.append(seq)
+            if analyzed is not None:
+                analyzed(1)
             if builder.memory >= memory:
                 done((builder.finish(), seqs))
                 builder = None
@@ -441,6 +446,7 @@ def _worker(index_dir: str, tasks: Queue, results: Queue, memory: int) -> None:
         since_freeze = 0
         while (batch := tasks.get()) is not None:
             yield from batch
+            results.put(("analyzed", len(batch)))
             since_freeze += len(batch)
             if since_freeze >= _FREEZE_EVERY:
                 gc.freeze()
@@ -455,9 +461,13 @@ def _worker(index_dir: str, tasks: Queue, results: Queue, memory: int) -> None:
 
 
 def _build_in_workers(
-    documents: Iterable[tuple[int, Document]], index_dir: Path, processes: int, memory: int
+    documents: Iterable[tuple[int, Document]],
+    index_dir: Path,
+    processes: int,
+    memory: int,
+    analyzed: Callable[[int], None] | None,
 ) -> list[Built]:
-    workers = _Workers(index_dir, processes, memory)
+    workers = _Workers(index_dir, processes, memory, analyzed)
     try:
         iterator = iter(documents)
         while batch := list(itertools.islice(iterator, _BATCH)):
@@ -477,7 +487,8 @@ class _Workers:
     """Worker processes fed batches of documents through a short queue, and the
     segments they report as they write them."""
 
-    def __init__(self, index_dir: Path, processes: int, memory: int) -> None:
+    def __init__(self, index_dir: Path, processes: int, memory: int, analyzed: Callable[[int], None] | None) -> None:
+        self._analyzed = analyzed
         context = multiprocessing.get_context("spawn")
         self._tasks: Queue = context.Queue(maxsize=2 * processes)
         self._results: Queue = context.Queue()
@@ -516,7 +527,10 @@ class _Workers:
                 continue
             if kind == "error":
                 raise IndexingFailed(f"an indexing process failed ({value}); nothing was changed")
-            if kind == "segment":
+            if kind == "analyzed":
+                if self._analyzed is not None:
+                    self._analyzed(value)
+            elif kind == "segment":
                 self.built.append(value)
             else:
                 self._finished += 1

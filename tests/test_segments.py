@@ -20,7 +20,7 @@ from whoosh import index as whoosh_index
 from searchkit import segments
 from searchkit.documents import Document, read_document
 from searchkit.errors import IndexingFailed
-from searchkit.indexing import index_documents, open_index
+from searchkit.indexing import index_documents, index_sources, open_index
 from searchkit.schema import BODY_FIELDS, INDEX_NAME, TITLE_FIELDS, VIEWS, build_schema
 from searchkit.searching import Searcher
 
@@ -197,3 +197,25 @@ def test_ctrl_c_during_a_run_in_workers_exits_130_at_once_and_keeps_the_index(tm
     assert time.monotonic() - started < 5
     assert stderr.strip().splitlines() == ["searchkit: error: interrupted; the index keeps what it had before this run"]
     assert open_index(index_dir).doc_count() == len(corpus_documents())
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_progress_counts_every_file_as_it_is_analyzed_or_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, processes: int
+) -> None:
+    monkeypatch.setattr(segments, "PARALLEL_MIN_DOCUMENTS", 10)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for doc in passages(80):
+        (folder / doc.path).write_text(f"{doc.title}\n{doc.text}", encoding="utf-8")
+    (folder / "empty.txt").write_text("", encoding="utf-8")  # skipped, and still counted
+    seen: list[tuple[int, int]] = []
+
+    report = index_sources(
+        [folder], tmp_path / "ix", processes=processes, progress=lambda done, total: seen.append((done, total))
+    )
+
+    assert report.indexed == 80
+    assert seen[-1] == (81, 81)
+    assert [done for done, _total in seen] == sorted(done for done, _total in seen)
+    assert len(seen) >= 5  # told along the way, not only at the end
