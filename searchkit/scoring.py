@@ -10,20 +10,22 @@ syllables come back query after query.
 
 from __future__ import annotations
 
+import io
 import itertools
 import math
 import pickle
 import zlib
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 if TYPE_CHECKING:
+    from whoosh.filedb.structfile import StructFile
     from whoosh.searching import Searcher
 
 # Tuned with benchmarks/relevance.py; b hardly matters on these passages.
@@ -125,10 +127,10 @@ class Postings:
         encoded = term.encode("utf-8")
         for segment, offset in self._leaves:
             try:
-                matcher = segment._terms.matcher(field, encoded, segment.schema[field].format)
+                info = segment._terms.term_info(field, encoded)
             except (TermNotFound, KeyError):
                 continue
-            seg_ids, seg_frequencies = _read_postings(matcher)
+            seg_ids, seg_frequencies = _read_postings(segment._terms._postfile, info)
             deleted = segment.deleted_docs_set
             if deleted:
                 for docnum, tf in zip(seg_ids, seg_frequencies, strict=True):
@@ -154,39 +156,43 @@ class Postings:
         return cached
 
 
-def _read_postings(matcher: object) -> tuple[Iterable[int], Iterable[float]]:
+def _read_postings(postfile: StructFile, info: W3TermInfo) -> tuple[list[int], list[float]]:
     """The document numbers and frequencies of one segment's posting list.
 
-    Whoosh's own matcher decodes a posting at a time; this reads each block's arrays
-    at once and never decodes the positions."""
-    if not isinstance(matcher, W3LeafMatcher):
-        ids, frequencies = [], []
-        while matcher.is_active():  # type: ignore[attr-defined]
-            ids.append(matcher.id())  # type: ignore[attr-defined]
-            frequencies.append(matcher.weight())  # type: ignore[attr-defined]
-            matcher.next()  # type: ignore[attr-defined]
-        return ids, frequencies
+    Whoosh's matcher decodes a posting at a time, and reads each block with several
+    small reads; this reads the whole list at once (it is contiguous in the postings
+    file), decodes each block's arrays whole, and never decodes the positions."""
+    if info.is_inlined():
+        ids, weights, _values = info.inlined_postings()
+        return list(ids), list(weights)
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it as unpack's tuple
+        (length,) = length
+    data = postfile.get(offset, length)
+    stream = io.BytesIO(data)
+    stream.seek(len(WHOOSH3_HEADER_MAGIC))
     ids_out: list[int] = []
     frequencies_out: list[float] = []
-    postfile = matcher._postfile
     while True:
-        data = postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
-        if matcher._compression:
-            data = zlib.decompress(data)
-        deltas, weights, _values = pickle.loads(data)
+        # A block: its length (negative for the last), a pickled info tuple, the data.
+        start = stream.tell()
+        size = int.from_bytes(stream.read(4), "big", signed=True)
+        end = start + 4 + abs(size)
+        compression = pickle.load(stream)[3]
+        block = data[stream.tell() : end]
+        deltas, weights, _values = pickle.loads(zlib.decompress(block) if compression else block)
         # Each block's document numbers are stored as differences, from 0.
-        block = list(itertools.accumulate(deltas))
-        ids_out.extend(block)
+        ids = list(itertools.accumulate(deltas))
+        ids_out.extend(ids)
         if weights is None:
-            frequencies_out.extend([1.0] * len(block))
+            frequencies_out.extend([1.0] * len(ids))
         elif isinstance(weights, float):
-            frequencies_out.extend([weights] * len(block))
+            frequencies_out.extend([weights] * len(ids))
         else:
             frequencies_out.extend(weights)
-        if matcher._lastblock:
-            break
-        matcher._goto(matcher._nextoffset)
-    return ids_out, frequencies_out
+        if size < 0:
+            return ids_out, frequencies_out
+        stream.seek(end)
 
 
 def _length_bytes(segment: object, field: str) -> bytes:
