@@ -19,6 +19,9 @@ from searchkit.snippets import Snippet, make_snippet
 NO_SNIPPET = Snippet("", ())
 # Written forms of each syllable tried when looking up the forms of a pair.
 _PAIR_FORMS = 8
+# Beyond this many documents sharing the last place's score (NOT-only queries score
+# every document 0), ties are left in document order rather than read for their paths.
+_MAX_TIES_BY_PATH = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +74,8 @@ class Searcher:
         node = with_restored_diacritics(parse(query), self.restore)
         terms = match_terms(node)
         scores = score(self._postings, node)
-        best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
         hits = []
-        for rank, (docnum, doc_score) in enumerate(best, 1):
-            stored = self._searcher.stored_fields(docnum)
+        for rank, (_docnum, doc_score, stored) in enumerate(self._best(scores, limit), 1):
             hits.append(
                 Hit(
                     rank=rank,
@@ -92,6 +93,21 @@ class Searcher:
             time.perf_counter() - started,
             restored=restored if restored != to_string(node, restored=False) else None,
         )
+
+    def _best(self, scores: dict[int, float], limit: int) -> list[tuple[int, float, dict[str, str]]]:
+        """The `limit` best documents with their stored fields, equal scores in order of
+        path: document numbers depend on how the index was built (which worker wrote
+        which segment), and the same folder must give the same results."""
+        best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
+        if best and len(best) == limit:
+            # Documents scored like the last one but left out only by their number.
+            cutoff = best[-1][1]
+            tied = [d for d, value in scores.items() if value == cutoff]
+            if len(tied) <= _MAX_TIES_BY_PATH:
+                best = [item for item in best if item[1] != cutoff] + [(d, cutoff) for d in tied]
+        found = [(d, value, self._searcher.stored_fields(d)) for d, value in best]
+        found.sort(key=lambda item: (-item[1], item[2]["path"]))
+        return found[:limit]
 
     def _forms(self, folded: str) -> list[tuple[str, int]]:
         """The written forms of a folded syllable ("cong") or pair ("cong an") found in

@@ -219,3 +219,22 @@ def test_progress_counts_every_file_as_it_is_analyzed_or_skipped(
     assert seen[-1] == (81, 81)
     assert [done for done, _total in seen] == sorted(done for done, _total in seen)
     assert len(seen) >= 5  # told along the way, not only at the end
+
+
+def test_equal_scores_are_ordered_by_path_however_the_index_was_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Thirty copies of one text under different names score the same on any query.
+    text = "Hội thảo về nuôi tôm ở Bạc Liêu năm nay thu hút nhiều nông dân trong tỉnh."
+    copies = [Document(f"copy-{i:02d}.txt", "Nuôi tôm", text) for i in reversed(range(30))]
+    documents = [*passages(60), *copies, *passages(120)[60:]]
+    monkeypatch.setattr(segments, "PARALLEL_MIN_DOCUMENTS", 10)
+    monkeypatch.setattr(segments, "SEGMENT_MEMORY", 200_000)
+    index_documents(documents, tmp_path / "one", processes=1)
+    index_documents(documents, tmp_path / "two", processes=2)
+    query = "nuôi tôm Bạc Liêu"
+
+    with Searcher(tmp_path / "one") as one, Searcher(tmp_path / "two") as two:
+        first = [h.path for h in one.search(query, limit=5).hits]
+        assert first == [f"copy-{i:02d}.txt" for i in range(5)]
+        assert [h.path for h in two.search(query, limit=5).hits] == first
