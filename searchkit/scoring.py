@@ -26,6 +26,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 if TYPE_CHECKING:
     from whoosh.filedb.structfile import StructFile
+    from whoosh.reading import IndexReader
     from whoosh.searching import Searcher
 
 # Tuned with benchmarks/relevance.py; b hardly matters on these passages.
@@ -50,10 +51,9 @@ def idf(doc_frequency: int, doc_count: int) -> float:
 class Postings:
     """The BM25 score of every term of an open index, per document."""
 
-    def __init__(self, searcher: Searcher, *, k1: float = K1, b: float = B) -> None:
-        self._searcher = searcher
-        reader = searcher.reader()
+    def __init__(self, reader: IndexReader, *, k1: float = K1, b: float = B) -> None:
         self._reader = reader
+        self._phrase_searcher: Searcher | None = None
         self._k1 = k1
         self._b = b
         self._leaves = list(reader.leaf_readers())
@@ -69,9 +69,13 @@ class Postings:
 
     def phrase_documents(self, field: str, terms: list[str]) -> set[int]:
         """The live documents where `terms` stand together and in order."""
-        from whoosh import query as wq  # only quoted phrases need Whoosh's queries
+        # Only quoted phrases need Whoosh's queries and searcher (20 ms to import).
+        from whoosh import query as wq
+        from whoosh.searching import Searcher
 
-        return set(self._searcher.docs_for_query(wq.Phrase(field, terms)))
+        if self._phrase_searcher is None:
+            self._phrase_searcher = Searcher(self._reader, closereader=False)
+        return set(self._phrase_searcher.docs_for_query(wq.Phrase(field, terms)))
 
     def documents(self, field: str, term: str) -> Collection[int]:
         """The live documents that have `term` in `field`."""

@@ -53,10 +53,10 @@ class Searcher:
 
     def __init__(self, index_dir: Path) -> None:
         self._index = open_index(index_dir)
-        self._searcher = self._index.searcher()
-        self._postings = Postings(self._searcher)
+        self._reader = self._index.reader()
+        self._postings = Postings(self._reader)
         self._written_forms: dict[str, list[tuple[str, int]]] = {}
-        self._syllable_count = self._searcher.reader().field_length(BODY_FIELDS["syllables"])
+        self._syllable_count = self._reader.field_length(BODY_FIELDS["syllables"])
 
     def __enter__(self) -> Searcher:
         return self
@@ -65,7 +65,7 @@ class Searcher:
         self.close()
 
     def close(self) -> None:
-        self._searcher.close()
+        self._reader.close()
 
     def search(self, query: str, *, limit: int = 10, snippets: bool = True) -> SearchResult:
         """Parse and run `query`; raises `QuerySyntaxError` for a malformed query.
@@ -105,7 +105,7 @@ class Searcher:
             tied = [d for d, value in scores.items() if value == cutoff]
             if len(tied) <= _MAX_TIES_BY_PATH:
                 best = [item for item in best if item[1] != cutoff] + [(d, cutoff) for d in tied]
-        found = [(d, value, self._searcher.stored_fields(d)) for d, value in best]
+        found = [(d, value, self._reader.stored_fields(d)) for d, value in best]
         found.sort(key=lambda item: (-item[1], item[2]["path"]))
         return found[:limit]
 
@@ -121,7 +121,7 @@ class Searcher:
             else:
                 field = BODY_FIELDS["syllables"]
                 candidates = list(spellings(folded))
-            reader = self._searcher.reader()
+            reader = self._reader
             counts = ((form, int(reader.frequency(field, form))) for form in candidates)
             forms = sorted(((form, count) for form, count in counts if count), key=lambda fc: (-fc[1], fc[0]))
             self._written_forms[folded] = forms

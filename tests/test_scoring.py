@@ -29,9 +29,9 @@ def test_bm25_of_a_syllable_follows_from_the_articles_text(demo_index: Path, ter
     idf = math.log(1 + (len(articles) - len(having) + 0.5) / (len(having) + 0.5))
 
     ix = open_index(demo_index)
-    with ix.searcher() as searcher:
-        scores = Postings(searcher).scores(BODY_FIELDS["syllables"], term)
-        paths = {docnum: searcher.stored_fields(docnum)["path"] for docnum in scores}
+    with ix.reader() as reader:
+        scores = Postings(reader).scores(BODY_FIELDS["syllables"], term)
+        paths = {docnum: reader.stored_fields(docnum)["path"] for docnum in scores}
 
     assert sorted(paths.values()) == sorted(having)
     for docnum, score in scores.items():
