@@ -1,0 +1,60 @@
+"""Highlighting analyzes only the stretches of a document around possible matches; it
+must mark exactly what analyzing the whole document marks."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from conftest import CORPUS, corpus_file
+
+from searchkit.query import match_terms, parse
+from searchkit.snippets import highlight_spans, make_snippet
+
+QUERIES = [
+    "công an cấp huyện",
+    "cong an cap huyen",
+    "toạ đàm",  # the corpus writes both "tọa" and "toạ"
+    "chiến sỹ",  # and "sĩ" / "sỹ"
+    '"an ninh trật tự"',
+    "Hà Nội",
+    "thi đua",
+    "2025",
+    "Vai trò của các tổ chức đoàn thể là gì?",
+]
+
+
+def articles() -> list[str]:
+    return [path.read_text(encoding="utf-8") for path in sorted(CORPUS.glob("*.txt"))]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_stretches_mark_what_the_whole_text_marks(query: str) -> None:
+    terms = match_terms(parse(query))
+    found_any = False
+    for text in articles():
+        whole = highlight_spans(text, terms, whole=True)
+        assert highlight_spans(text, terms) == whole
+        found_any = found_any or bool(whole)
+    assert found_any
+
+
+@pytest.mark.parametrize("query", ["công an cấp huyện", "cong an cap huyen"])
+def test_text_that_cannot_be_prescanned_is_analyzed_whole(query: str) -> None:
+    # Decomposed (NFD) text and a zero-width space inside a word: the analyzer still
+    # finds the matches, so highlighting must too.
+    text = corpus_file("tien-phong").read_text(encoding="utf-8")
+    terms = match_terms(parse(query))
+    expected = highlight_spans(text, terms, whole=True)
+    assert expected
+    decomposed = unicodedata.normalize("NFD", text)
+    assert len(highlight_spans(decomposed, terms)) == len(expected)
+    hidden = text.replace("công an", "cô\u200bng an")
+    assert len(highlight_spans(hidden, terms)) == len(highlight_spans(hidden, terms, whole=True)) > 0
+
+
+def test_snippet_shows_the_query_words_highlighted() -> None:
+    text = corpus_file("tien-phong").read_text(encoding="utf-8")
+    snippet = make_snippet(text, match_terms(parse("công an cấp huyện")))
+    marked = [snippet.text[s:e].lower() for s, e in snippet.highlights]
+    assert "công an cấp huyện" in marked
