@@ -355,8 +355,12 @@ def _write_hashes(tindex: HashWriter) -> None:
         dbfile.write(b"".join([pack(hashval, position) for hashval, position in table]))
 
 
-# A new segment is started when the one being built holds about this much.
-SEGMENT_MEMORY = 160 * 1024 * 1024
+# Postings held in memory by all the builders of a run together (an estimate; a
+# process's real size is about one and a half times its share, plus ~100 MB for
+# Python, Whoosh and the model). Each of n workers starts a new segment at 1/n of it.
+SEGMENT_MEMORY = 320 * 1024 * 1024
+# Workers at most, however many cores: each costs memory and a segment per run.
+MAX_PROCESSES = 8
 # Fewer documents than this are not worth starting worker processes for (each loads
 # the segmentation model, about a third of a second).
 PARALLEL_MIN_DOCUMENTS = 400
@@ -371,11 +375,12 @@ Built = tuple[object, list[int]]
 
 
 def default_processes() -> int:
-    """One worker per core this process may run on."""
+    """One worker per core this process may run on, up to `MAX_PROCESSES`."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_PROCESSES))
 
 
 def build_segments(
@@ -391,13 +396,14 @@ def build_segments(
     caller must hold the index's lock and commit the segments. `analyzed` is told how
     many more documents have been analyzed, as they are."""
     processes = default_processes() if processes is None else processes
-    memory = SEGMENT_MEMORY if memory is None else memory
     head = list(itertools.islice(documents, PARALLEL_MIN_DOCUMENTS))
     everything = itertools.chain(head, documents)
     if processes <= 1 or len(head) < PARALLEL_MIN_DOCUMENTS:
         built: list[Built] = []
+        memory = SEGMENT_MEMORY // 2 if memory is None else memory
         _build(everything, FileStorage(str(index_dir)), memory, built.append, analyzed)
         return built
+    memory = SEGMENT_MEMORY // processes if memory is None else memory
     return _build_in_workers(everything, index_dir, processes, memory, analyzed)
 
 
