@@ -176,7 +176,9 @@ def index_documents(
 
     Documents are analyzed and written into new segments by `processes` worker
     processes (by default one per core, when there are enough documents to be worth
-    starting them); the index's lock is held throughout."""
+    starting them); the index's lock is held throughout. The workers are spawned, so
+    a script calling this needs an `if __name__ == "__main__":` guard (or
+    `processes=1`), as with any use of multiprocessing."""
     # Imported here, so that a query (which imports this module for open_index) does
     # not pay for the writing side: multiprocessing, the segment builder.
     from searchkit.segments import build_segments
