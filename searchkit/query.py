@@ -315,10 +315,6 @@ def _restored_syllables(typed: list[_Syllable], restoration: Restoration) -> lis
     return [_Syllable(written, s.pos, True) for s, written in zip(typed, restoration.syllables, strict=True)]
 
 
-def _weighted(scores: Scores, weight: float) -> Scores:
-    return {d: s * weight for d, s in scores.items()} if weight != 1.0 else scores
-
-
 def _add(total: Scores, scores: Scores, weight: float = 1.0) -> None:
     """Add `weight` times `scores` into `total` (a union of the documents)."""
     get = total.get
@@ -340,41 +336,25 @@ def _add_to_matched(total: Scores, scores: Scores, weight: float) -> None:
                 total[d] += s * weight
 
 
-def _term_scores(
+def _add_term_scores(
+    total: Scores,
     postings: Postings,
     fields: dict[str, str],
     view: str,
     term: str,
     *,
     exact: bool,
-    among: Collection[int] | None = None,
-) -> Scores:
-    """One syllable (or pair of syllables) in one field set. `exact`: the user typed
+    among: Collection[int] | None,
+    weight: float = 1.0,
+) -> None:
+    """Add `weight` times the score of one syllable (view "syllables") or pair of
+    syllables ("bigrams") in one field set into `total`. `exact`: the user typed
     diacritics, so the term means what it says ("cho" is not "chó"), and a spelling
     that agrees only once folded counts for little. With `among`, only those documents
-    are scored."""
+    are scored. One pass over the term's documents: a question's common syllables are
+    in most of them."""
     folded_view = "folded" if view == "syllables" else "folded_bigrams"
     folded = postings.scores(fields[folded_view], fold_diacritics(term), among)
-    if not exact:
-        return _weighted(folded, FOLDED_WEIGHT)
-    scores = _weighted(folded, LOOSE_WEIGHT)
-    _add(scores, postings.scores(fields[view], term, among), EXACT_WEIGHT)
-    return scores
-
-
-def _add_term_scores(
-    total: Scores,
-    postings: Postings,
-    fields: dict[str, str],
-    term: str,
-    *,
-    exact: bool,
-    among: Collection[int] | None,
-    weight: float,
-) -> None:
-    """`_add(total, _term_scores(...), weight)` for a syllable, in one pass over its
-    documents instead of three (a question's common syllables are in most documents)."""
-    folded = postings.scores(fields["folded"], fold_diacritics(term), among)
     get = total.get
     if not exact:
         folded_weight = FOLDED_WEIGHT * weight
@@ -382,7 +362,7 @@ def _add_term_scores(
             total[d] = get(d, 0.0) + s * folded_weight
         return
     # Every document with the exact spelling has its folded form too.
-    exact_get = postings.scores(fields["syllables"], term, among).get
+    exact_get = postings.scores(fields[view], term, among).get
     loose_weight, exact_weight = LOOSE_WEIGHT * weight, EXACT_WEIGHT * weight
     for d, s in folded.items():
         total[d] = get(d, 0.0) + s * loose_weight + exact_get(d, 0.0) * exact_weight
@@ -427,7 +407,7 @@ def _run_scores(postings: Postings, fields: dict[str, str], syllables: list[_Syl
     total: Scores = {}
     for text, exact, asks in distinct:
         weight = QUESTION_WORD_WEIGHT if asks and not phrase else 1.0
-        _add_term_scores(total, postings, fields, text, exact=exact, among=among, weight=weight)
+        _add_term_scores(total, postings, fields, "syllables", text, exact=exact, among=among, weight=weight)
     if phrase:
         for part in _unbroken_parts(syllables):
             if len(part) > 1 and total:
@@ -443,7 +423,8 @@ def _run_scores(postings: Postings, fields: dict[str, str], syllables: list[_Syl
     }
     for pair, exact in pairs:
         pair_weight = weight if exact else weight * FOLDED_PAIR_WEIGHT
-        pair_scores = _term_scores(postings, fields, "bigrams", pair, exact=exact, among=among)
+        pair_scores: Scores = {}
+        _add_term_scores(pair_scores, postings, fields, "bigrams", pair, exact=exact, among=among)
         _add_to_matched(total, pair_scores, pair_weight)
     return total
 
