@@ -8,7 +8,6 @@ only what the schema records, for Whoosh's sake.
 
 from __future__ import annotations
 
-import itertools
 import sys
 from array import array
 from typing import NamedTuple
@@ -84,19 +83,11 @@ class ViewAnalyzer(Analyzer):
             yield token
 
 
-def adjacent_pairs(syllables: list[Token]) -> list[Token]:
-    """Each two syllables that stand next to each other ("công an"), never across
-    punctuation or a line end. Matching a pair is how a query's words count more where
-    they stand together, without reading positions at query time."""
-    return [
-        Token(f"{a.text} {b.text}", a.pos, a.start, b.end)
-        for a, b in itertools.pairwise(syllables)
-        if b.pos == a.pos + 1
-    ]
-
-
 def _pair_texts(texts: list[str], positions: list[int]) -> list[str]:
-    """The texts of `adjacent_pairs`, from a view's parallel lists."""
+    """Each two syllables that stand next to each other ("công an"), never across
+    punctuation or a line end, from a view's parallel lists. Matching a pair is how a
+    query's words count more where they stand together, without reading positions at
+    query time."""
     return [
         f"{a} {b}" for a, b, pa, pb in zip(texts, texts[1:], positions, positions[1:], strict=False) if pb == pa + 1
     ]
@@ -139,11 +130,11 @@ def _fields(analysis: Analysis, fields: dict[str, str]) -> dict[str, FieldTokens
 
 
 def view_tokens(analysis: Analysis, view: str) -> list[Token]:
-    """The tokens of one view of an analyzed text."""
-    if view == "bigrams":
-        return adjacent_pairs(analysis.syllables)
-    if view == "folded_bigrams":
-        return adjacent_pairs(analysis.folded)
+    """The tokens of one view of an analyzed text, for `ViewAnalyzer`. The pair views
+    keep no positions, so their tokens carry none."""
+    if view.endswith("bigrams"):
+        texts = analysis.folded_texts if view == "folded_bigrams" else analysis.syllable_texts
+        return [Token(text, 0, 0, 0) for text in _pair_texts(texts, analysis.positions)]
     return getattr(analysis, view)
 
 
