@@ -75,7 +75,7 @@ class Searcher:
         terms = match_terms(node)
         scores = score(self._postings, node)
         hits = []
-        for rank, (_docnum, doc_score, stored) in enumerate(self._best(scores, limit), 1):
+        for rank, (doc_score, stored) in enumerate(self._best(scores, limit), 1):
             hits.append(
                 Hit(
                     rank=rank,
@@ -94,7 +94,7 @@ class Searcher:
             restored=restored if restored != to_string(node, restored=False) else None,
         )
 
-    def _best(self, scores: dict[int, float], limit: int) -> list[tuple[int, float, dict[str, str]]]:
+    def _best(self, scores: dict[int, float], limit: int) -> list[tuple[float, dict[str, str]]]:
         """The `limit` best documents with their stored fields, equal scores in order of
         path: document numbers depend on how the index was built (which worker wrote
         which segment), and the same folder must give the same results."""
@@ -105,8 +105,8 @@ class Searcher:
             tied = [d for d, value in scores.items() if value == cutoff]
             if len(tied) <= _MAX_TIES_BY_PATH:
                 best = [item for item in best if item[1] != cutoff] + [(d, cutoff) for d in tied]
-        found = [(d, value, self._reader.stored_fields(d)) for d, value in best]
-        found.sort(key=lambda item: (-item[1], item[2]["path"]))
+        found = [(value, self._reader.stored_fields(d)) for d, value in best]
+        found.sort(key=lambda item: (-item[0], item[1]["path"]))
         return found[:limit]
 
     def _forms(self, folded: str) -> list[tuple[str, int]]:
