@@ -7,6 +7,7 @@ text, whose spans point into the original characters.
 
 from __future__ import annotations
 
+import itertools
 import re
 import string
 import unicodedata
@@ -53,13 +54,13 @@ def _prescan_table() -> dict[int, str]:
     """One character for one: each Latin letter to its lower-case base letter without
     diacritics, and y to i (the analyzer writes "sỹ" as "sĩ"), so that offsets in the
     folded text are offsets in the text."""
-    table = {ord(c): c.lower() for c in string.ascii_uppercase}
+    table = {ord(c): c.lower() for c in string.ascii_uppercase + "y"}
     for code in range(0xC0, 0x1F00):
         base = unicodedata.normalize("NFD", chr(code))[0]
         if base != chr(code) and base.isascii() and base.isalpha():
             table[code] = base.lower()
     table.update({ord("đ"): "d", ord("Đ"): "d"})
-    return {code: "i" if base == "y" else base for code, base in {**table, ord("y"): "y"}.items()}
+    return {code: "i" if base == "y" else base for code, base in table.items()}
 
 
 _PRESCAN = str.maketrans(_prescan_table())
@@ -80,8 +81,8 @@ def _stretches(text: str, terms: MatchTerms) -> list[tuple[int, int]] | None:
     pre-scanned or nothing is found (the whole text is analyzed then)."""
     if len(text) < _PRESCAN_FROM or _NOT_PRESCANNABLE.search(text):
         return None
-    needles = {fold_diacritics(s).lower().translate(_PRESCAN) for s in terms.exact | terms.folded}
-    needles |= {s.translate(_PRESCAN) for run in terms.runs for s in run}
+    # The query's syllables are analyzer output (NFC, lower case): the table folds them.
+    needles = {s.translate(_PRESCAN) for s in terms.exact | terms.folded | set(itertools.chain(*terms.runs))}
     needles.discard("")
     if not needles:
         return None
