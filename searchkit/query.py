@@ -22,6 +22,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
 from searchkit.analysis import analyze, fold_diacritics, has_diacritics
+from searchkit.analysis.prescan import has_phrase
 from searchkit.errors import QuerySyntaxError
 from searchkit.restore import Restoration
 from searchkit.schema import BODY_FIELDS, TITLE_FIELDS
@@ -388,6 +389,22 @@ def _unbroken_parts(syllables: list[_Syllable]) -> list[list[str]]:
     return parts
 
 
+def _with_phrase(postings: Postings, fields: dict[str, str], part: list[str], candidates: Collection[int]) -> set[int]:
+    """The documents among `candidates` where the folded syllables of `part` stand
+    together and in order. Each two of them must be a pair of the document (which for
+    two syllables is the whole answer); for more, the stored text is read where every
+    pair is found."""
+    found = set(candidates)
+    for a, b in itertools.pairwise(part):
+        found.intersection_update(postings.documents(fields["folded_bigrams"], f"{a} {b}"))
+        if not found:
+            return found
+    if len(part) == 2:
+        return found
+    stored = "title" if fields is TITLE_FIELDS else "content"
+    return {d for d in found if has_phrase(postings.stored_fields(d)[stored], part)}
+
+
 def _run_scores(postings: Postings, fields: dict[str, str], syllables: list[_Syllable], phrase: bool) -> Scores:
     """A run of plain words: a ranked bag of syllables, with a bonus where the document
     has them side by side. Short keywords must all match; a quoted phrase must also
@@ -411,7 +428,7 @@ def _run_scores(postings: Postings, fields: dict[str, str], syllables: list[_Syl
     if phrase:
         for part in _unbroken_parts(syllables):
             if len(part) > 1 and total:
-                together = postings.phrase_documents(fields["folded"], part)
+                together = _with_phrase(postings, fields, part, total.keys())
                 total = {d: v for d, v in total.items() if d in together}
     # Query words that stand together in the document (a sequential dependence bonus):
     # what a bag of syllables cannot see.

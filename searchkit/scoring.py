@@ -3,9 +3,8 @@
 Whoosh's matchers score a query one posting at a time through a tree of Python
 objects; a fifteen-syllable question ran at a few queries a second on a thousand
 passages. Ranking only needs, for each term, which documents have it and how often,
-so the postings are read block by block straight into a score per document (the
-positions are never decoded) and kept for the life of the searcher: the same
-syllables come back query after query.
+so the postings are read block by block straight into a score per document and kept
+for the life of the searcher: the same syllables come back query after query.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 if TYPE_CHECKING:
     from whoosh.filedb.structfile import StructFile
     from whoosh.reading import IndexReader
-    from whoosh.searching import Searcher
 
 # Tuned with benchmarks/relevance.py; b hardly matters on these passages.
 K1 = 1.5
@@ -53,7 +51,6 @@ class Postings:
 
     def __init__(self, reader: IndexReader, *, k1: float = K1, b: float = B) -> None:
         self._reader = reader
-        self._phrase_searcher: Searcher | None = None
         self._k1 = k1
         self._b = b
         self._leaves = list(reader.leaf_readers())
@@ -67,15 +64,9 @@ class Postings:
         """Every live document, with a score of 0."""
         return dict.fromkeys(self._reader.all_doc_ids(), 0.0)
 
-    def phrase_documents(self, field: str, terms: list[str]) -> set[int]:
-        """The live documents where `terms` stand together and in order."""
-        # Only quoted phrases need Whoosh's queries and searcher (20 ms to import).
-        from whoosh import query as wq
-        from whoosh.searching import Searcher
-
-        if self._phrase_searcher is None:
-            self._phrase_searcher = Searcher(self._reader, closereader=False)
-        return set(self._phrase_searcher.docs_for_query(wq.Phrase(field, terms)))
+    def stored_fields(self, docnum: int) -> dict[str, object]:
+        """What the index stores of a document (its path, title and text)."""
+        return self._reader.stored_fields(docnum)
 
     def documents(self, field: str, term: str) -> Collection[int]:
         """The live documents that have `term` in `field`."""
@@ -165,7 +156,7 @@ def _read_postings(postfile: StructFile, info: W3TermInfo) -> tuple[list[int], l
 
     Whoosh's matcher decodes a posting at a time, and reads each block with several
     small reads; this reads the whole list at once (it is contiguous in the postings
-    file), decodes each block's arrays whole, and never decodes the positions."""
+    file) and decodes each block's arrays whole."""
     if info.is_inlined():
         ids, weights, _values = info.inlined_postings()
         return list(ids), list(weights)

@@ -5,8 +5,9 @@ through a chain of Python calls with a zlib block each; with ten views of every 
 most of them pairs of syllables that occur once, that cost five times the analysis.
 A `SegmentBuilder` keeps each term's postings in one flat array, and writes the
 segment in Whoosh's own file format (the same terms table, posting blocks and
-per-document files), so Whoosh reads it as if it had written it: phrase queries,
-deletions and merges all work as before. Posting lists of up to `INLINE_LIMIT`
+per-document files), so Whoosh reads it as if it had written it: deletions and
+merges work as before. Only formats whose values have a fixed size are written (no
+view keeps positions; see `schema`). Posting lists of up to `INLINE_LIMIT`
 documents are kept inside the term's entry, as Whoosh's format allows, instead of in
 a block of their own.
 """
@@ -44,13 +45,16 @@ from whoosh.util.numeric import length_to_byte
 
 from searchkit.documents import Document
 from searchkit.errors import IndexingFailed
-from searchkit.schema import INDEX_NAME, FieldTokens, build_schema, document_parts, encode_positions
+from searchkit.schema import INDEX_NAME, build_schema, document_parts
 
 # Posting lists this short are stored inline in the terms table.
 INLINE_LIMIT = 8
 # Whoosh's block size and zlib level (W3Codec's defaults).
 _BLOCK_LIMIT = 128
 _COMPRESSION = 3
+# Blocks whose pickle is shorter are stored uncompressed (Whoosh's format says so per
+# block): zlib saves little on them, and took a tenth of writing a segment.
+_COMPRESS_FROM = 1024
 _PICKLE_PROTOCOL = 5
 # A term's entry: flags, weight, doc frequency, min and max length bytes, max weight,
 # first and last docnum; then its inlined postings or their offset and length.
@@ -77,7 +81,7 @@ class SegmentBuilder:
         self._codec = default_codec()
         self.segment = self._codec.new_segment(storage, indexname)
         self._perdoc = self._codec.per_document_writer(storage, self.segment)
-        # field -> term -> flat postings: docnum, frequency[, positions...] per document
+        # field -> term -> flat postings: docnum, frequency per document
         self._postings: dict[str, dict[str, array]] = {}
         # field -> length of the field in each document so far
         self._lengths: dict[str, array] = {}
@@ -91,9 +95,9 @@ class SegmentBuilder:
         """An estimate of the bytes the postings held so far take."""
         return self._terms * _TERM_BYTES + self._items * _ITEM_BYTES
 
-    def add(self, stored: dict[str, object], ids: dict[str, str], indexed: dict[str, FieldTokens]) -> int:
+    def add(self, stored: dict[str, object], ids: dict[str, str], indexed: dict[str, list[str]]) -> int:
         """Add one document: its stored values, its ID fields (indexed whole) and the
-        tokens of its text fields. Returns its number in the segment."""
+        terms of its text fields. Returns its number in the segment."""
         docnum = self.doc_count
         perdoc = self._perdoc
         schema = self._schema
@@ -104,12 +108,9 @@ class SegmentBuilder:
             if name in ids:
                 self._add_postings(name, {ids[name]: 1}, docnum)
             elif name in indexed:
-                terms, positions = indexed[name]
+                terms = indexed[name]
                 length = len(terms)
-                if positions is not None:
-                    self._add_positions(name, positions, docnum)
-                else:
-                    self._add_postings(name, Counter(terms), docnum)
+                self._add_postings(name, Counter(terms), docnum)
                 self._lengths.setdefault(name, array("I", bytes(4 * docnum))).append(length)
             perdoc.add_field(name, fieldobj, stored.get(name) if fieldobj.stored else None, length)
         perdoc.finish_doc()
@@ -137,18 +138,6 @@ class SegmentBuilder:
                 postings.append(frequency)
         self._items += 2 * len(frequencies)
 
-    def _add_positions(self, field: str, positions: dict[str, list[int]], docnum: int) -> None:
-        terms = self._terms_of(field)
-        for text, found in positions.items():
-            entry = [docnum, len(found), *found]
-            postings = terms.get(text)
-            if postings is None:
-                terms[text] = array("I", entry)
-                self._terms += 1
-            else:
-                postings.extend(entry)
-            self._items += len(entry)
-
     def finish(self) -> object:
         """Write the segment's files and return Whoosh's segment object for it."""
         self._perdoc.close()
@@ -160,17 +149,14 @@ class SegmentBuilder:
             prefix = len(fieldmap).to_bytes(2, "big")
             fieldmap[field] = len(fieldmap)
             fixed = self._schema[field].format.fixed_value_size()
+            if fixed is None:
+                raise ValueError(f"field {field!r}: formats with positions are not written here")
             lengths = self._lengths.get(field)
             length_bytes = bytes(map(length_to_byte, lengths)) if lengths is not None else bytes(self.doc_count)
             terms = self._postings.pop(field)
-            for text in sorted(terms):
-                flat = terms[text]
-                key = prefix + text.encode("utf-8")
-                if len(flat) == 2 or (fixed is None and len(flat) == flat[1] + 2):
-                    table.add(key, _single_posting(flat, fixed, length_bytes))
-                else:
-                    table.add(key, _posting_list(flat, fixed, length_bytes, postfile))
-            table.flush()
+            texts = sorted(terms)
+            entries = _entries(terms, texts, fixed, length_bytes, postfile)
+            table.add([prefix + text.encode("utf-8") for text in texts], entries)
         tindex = fieldwriter._tindex
         # Whoosh's close, with the hash tables written by `_write_hashes`. The patch is
         # removed after: left on the instance it is a reference cycle, and the tables
@@ -197,44 +183,72 @@ class SegmentBuilder:
 
 class _TermsTable:
     """Rows appended to Whoosh's terms table (an `OrderedHashWriter`), as its `add`
-    would append them, without its per-row file calls; written out at `flush`."""
+    would append them one by one, written a field at a time."""
 
     def __init__(self, tindex: OrderedHashWriter) -> None:
         self._tindex = tindex
-        self._position = tindex.dbfile.tell()
-        self._rows: list[bytes] = []
-        self._last = b""
 
-    def add(self, key: bytes, value: bytes) -> None:
-        # Whoosh's md5_hash: the last four bytes of the digest.
-        digest = int.from_bytes(hashlib.md5(key, usedforsecurity=False).digest()[12:], "big")
-        self._tindex.index.append(self._position)
-        self._tindex.buckets[digest & 255].append((digest, self._position))
-        row = _ROW_LENGTHS.pack(len(key), len(value)) + key + value
-        self._rows.append(row)
-        self._position += len(row)
-        self._last = key
+    def add(self, keys: list[bytes], values: list[bytes]) -> None:
+        """Rows for `keys` (in order, after any added before) and their `values`."""
+        if not keys:
+            return
+        tindex = self._tindex
+        position = tindex.dbfile.tell()
+        buckets = tindex.buckets
+        pack = _ROW_LENGTHS.pack
+        md5 = hashlib.md5
+        rows: list[bytes] = []
+        positions: list[int] = []
+        for key, value in zip(keys, values, strict=True):
+            # Whoosh's md5_hash: the last four bytes of the digest.
+            digest = int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
+            positions.append(position)
+            buckets[digest & 255].append((digest, position))
+            rows += (pack(len(key), len(value)), key, value)
+            position += 8 + len(key) + len(value)
+        tindex.dbfile.write(b"".join(rows))
+        tindex.lastkey = keys[-1]
+        # The positions of the rows, in Whoosh's GrowableArray: widened first if the
+        # last (the largest) does not fit its type, then extended at once rather than
+        # through its Python-level append (a third of writing the table).
+        index = tindex.index
+        try:
+            array(index.typecode, positions[-1:])
+        except (OverflowError, TypeError):
+            index._retype(positions[-1])
+        index.array.extend(positions)
 
-    def flush(self) -> None:
-        self._tindex.dbfile.write(b"".join(self._rows))
-        self._tindex.lastkey = self._last
-        self._rows = []
+
+def _entries(
+    terms: dict[str, array], keys: list[str], fixed: int, length_bytes: bytes, postfile: StructFile
+) -> list[bytes]:
+    """The terms-table entries of one field's terms, in the order of `keys`."""
+    entries: list[bytes] = []
+    append = entries.append
+    # A term found in one document has the entry of any other found there as often:
+    # most pairs of syllables are found once, in one document.
+    singles: dict[bytes, bytes] = {}
+    for text in keys:
+        flat = terms[text]
+        if len(flat) == 2:
+            packed = flat.tobytes()
+            entry = singles.get(packed)
+            if entry is None:
+                entry = singles[packed] = _single_posting(flat[0], flat[1], fixed, length_bytes)
+            append(entry)
+        else:
+            append(_posting_list(flat, fixed, length_bytes, postfile))
+    return entries
 
 
-def _single_posting(flat: array, fixed: int | None, length_bytes: bytes) -> bytes:
+def _single_posting(docnum: int, frequency: int, fixed: int, length_bytes: bytes) -> bytes:
     """The terms-table entry of a term found in one document, its posting inline:
     what `W3TermInfo.to_bytes` gives, with the pickle of ((docnum,), (weight,),
-    (value,)) written out by hand (two thirds of the terms take this path)."""
-    docnum, frequency = flat[0], flat[1]
+    (value,)) written out by hand."""
     weight = float(frequency)
     length = length_bytes[docnum]
-    if fixed is None:
-        value = encode_positions(flat[1:])
-        values = b"B" + _PICKLE_INT.pack(len(value)) + value + b"\x85"  # BINBYTES, TUPLE1
-    elif fixed:
-        values = b"C" + bytes((fixed,)) + frequency.to_bytes(fixed, "big") + b"\x85"  # SHORT_BINBYTES, TUPLE1
-    else:
-        values = b")"  # EMPTY_TUPLE
+    # SHORT_BINBYTES, TUPLE1; or EMPTY_TUPLE for a format with no values.
+    values = b"C" + bytes((fixed,)) + frequency.to_bytes(fixed, "big") + b"\x85" if fixed else b")"
     return b"".join(
         (
             _TERMINFO.pack(1, weight, 1, length, length, weight, docnum, docnum),
@@ -249,16 +263,17 @@ def _single_posting(flat: array, fixed: int | None, length_bytes: bytes) -> byte
     )
 
 
-def _posting_list(flat: array, fixed: int | None, length_bytes: bytes, postfile: StructFile) -> bytes:
+def _posting_list(flat: array, fixed: int, length_bytes: bytes, postfile: StructFile) -> bytes:
     """The terms-table entry of a term found in several documents: its postings
     inline when they are few, else written to the postings file in blocks."""
-    ids, frequencies, values = _decode(flat, fixed)
-    doc_lengths = list(map(length_bytes.__getitem__, ids))
-    inlined = len(ids) <= INLINE_LIMIT
+    ids, frequencies = flat[0::2].tolist(), flat[1::2].tolist()
+    doc_lengths = bytes(map(length_bytes.__getitem__, ids))
+    count = len(ids)
+    inlined = count <= INLINE_LIMIT
     info = _TERMINFO.pack(
         inlined,
         float(sum(frequencies)),
-        len(ids),
+        count,
         min(doc_lengths),
         max(doc_lengths),
         float(max(frequencies)),
@@ -266,28 +281,11 @@ def _posting_list(flat: array, fixed: int | None, length_bytes: bytes, postfile:
         ids[-1],
     )
     if inlined:
-        if fixed:
-            values = [f.to_bytes(fixed, "big") for f in frequencies]
+        values = [f.to_bytes(fixed, "big") for f in frequencies] if fixed else []
         return info + dumps((tuple(ids), tuple(map(float, frequencies)), tuple(values)), _PICKLE_PROTOCOL)
     start = postfile.tell()
-    _write_blocks(postfile, ids, frequencies, values, fixed, doc_lengths)
+    _write_blocks(postfile, ids, frequencies, fixed, doc_lengths)
     return info + _EXTENT.pack(start, postfile.tell() - start)
-
-
-def _decode(flat: array, fixed: int | None) -> tuple[list[int], list[int], list[bytes]]:
-    """A term's document numbers and frequencies from its flat array, and for a
-    positional field each document's positions, encoded as its format stores them."""
-    if fixed is not None:
-        return flat[0::2].tolist(), flat[1::2].tolist(), []
-    ids, frequencies, values = [], [], []
-    i, end = 0, len(flat)
-    while i < end:
-        count = flat[i + 1]
-        ids.append(flat[i])
-        frequencies.append(count)
-        values.append(encode_positions(flat[i + 1 : i + 2 + count]))
-        i += 2 + count
-    return ids, frequencies, values
 
 
 def _big_endian(numbers: list[int]) -> bytes:
@@ -298,17 +296,10 @@ def _big_endian(numbers: list[int]) -> bytes:
     return packed.tobytes()
 
 
-def _write_blocks(
-    postfile: object,
-    ids: list[int],
-    frequencies: list[int],
-    values: list[bytes],
-    fixed: int | None,
-    doc_lengths: list[int],
-) -> None:
-    """A posting list in Whoosh 3's block format, as `W3PostingsWriter` writes it.
-    `values` are the positional fields' values (other formats' are worked out from
-    the frequencies); the documents' lengths are given as length bytes."""
+def _write_blocks(postfile: object, ids: list[int], frequencies: list[int], fixed: int, doc_lengths: bytes) -> None:
+    """A posting list in Whoosh 3's block format, as `W3PostingsWriter` writes it, the
+    values (if the format has any) worked out from the frequencies. The documents'
+    lengths are given as length bytes."""
     postfile.write(WHOOSH3_HEADER_MAGIC)  # type: ignore[attr-defined]
     count = len(ids)
     for start in range(0, count, _BLOCK_LIMIT):
@@ -324,14 +315,14 @@ def _write_blocks(
             weights = float(block_freqs[0])
         else:
             weights = tuple(map(float, block_freqs))
-        if fixed is None:
-            packed_values: object = tuple(values[start:end])
-        else:
-            packed_values = _big_endian(block_freqs) if fixed else None
-        data = zlib.compress(dumps((deltas, weights, packed_values), _PICKLE_PROTOCOL), _COMPRESSION)
+        values = _big_endian(block_freqs) if fixed else None
+        data = dumps((deltas, weights, values), _PICKLE_PROTOCOL)
+        compression = _COMPRESSION if len(data) >= _COMPRESS_FROM else 0
+        if compression:
+            data = zlib.compress(data, compression)
         block_lengths = doc_lengths[start:end]
         info = dumps(
-            (size, block_ids[-1], float(max(block_freqs)), _COMPRESSION, min(block_lengths), max(block_lengths)),
+            (size, block_ids[-1], float(max(block_freqs)), compression, min(block_lengths), max(block_lengths)),
             _PICKLE_PROTOCOL,
         )
         length = len(info) + len(data)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import itertools
 import re
-import string
-import unicodedata
 from dataclasses import dataclass
 
 from searchkit.analysis import Token, analyze, fold_diacritics
+from searchkit.analysis.prescan import stretches
 from searchkit.query import MatchTerms
 
 SNIPPET_CHARS = 240
@@ -50,57 +49,11 @@ def _shifted(tokens: list[Token], offset: int) -> list[Token]:
     return [Token(t.text, t.pos, t.start + offset, t.end + offset) for t in tokens] if offset else tokens
 
 
-def _prescan_table() -> dict[int, str]:
-    """One character for one: each Latin letter to its lower-case base letter without
-    diacritics, and y to i (the analyzer writes "sỹ" as "sĩ"), so that offsets in the
-    folded text are offsets in the text."""
-    table = {ord(c): c.lower() for c in string.ascii_uppercase + "y"}
-    for code in range(0xC0, 0x1F00):
-        base = unicodedata.normalize("NFD", chr(code))[0]
-        if base != chr(code) and base.isascii() and base.isalpha():
-            table[code] = base.lower()
-    table.update({ord("đ"): "d", ord("Đ"): "d"})
-    return {code: "i" if base == "y" else base for code, base in table.items()}
-
-
-_PRESCAN = str.maketrans(_prescan_table())
-# Text the pre-scan cannot fold one character for one: combining marks (NFD), and
-# zero-width characters (which the analyzer drops from inside words).
-_NOT_PRESCANNABLE = re.compile("[\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff]")
-# Characters analyzed on each side of a possible match: enough to take in the next
-# syllable, so that matches standing together are seen together (the snippet's text
-# itself is cut from the original, not from what was analyzed).
-_STRETCH_MARGIN = 40
-# Texts shorter than this are analyzed whole.
-_PRESCAN_FROM = 1000
-
-
 def _stretches(text: str, terms: MatchTerms) -> list[tuple[int, int]] | None:
     """The stretches of `text` around every place where a query syllable may be
-    written, in any spelling, cut at white space; None when the text cannot be
-    pre-scanned or nothing is found (the whole text is analyzed then)."""
-    if len(text) < _PRESCAN_FROM or _NOT_PRESCANNABLE.search(text):
-        return None
-    # The query's syllables are analyzer output (NFC, lower case): the table folds them.
-    needles = {s.translate(_PRESCAN) for s in terms.exact | terms.folded | set(itertools.chain(*terms.runs))}
-    needles.discard("")
-    if not needles:
-        return None
-    alternatives = "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
-    stretches: list[tuple[int, int]] = []
-    for match in re.finditer(rf"(?<!\w)(?:{alternatives})(?!\w)", text.translate(_PRESCAN)):
-        start = max(0, match.start() - _STRETCH_MARGIN)
-        end = min(len(text), match.end() + _STRETCH_MARGIN)
-        # Back off to white space, so that no syllable is cut.
-        while start > 0 and not text[start - 1].isspace():
-            start -= 1
-        while end < len(text) and not text[end].isspace():
-            end += 1
-        if stretches and start <= stretches[-1][1]:
-            stretches[-1] = (stretches[-1][0], max(end, stretches[-1][1]))
-        else:
-            stretches.append((start, end))
-    return stretches or None
+    written, in any spelling; None when the text is to be analyzed whole (short, not
+    pre-scannable, or nothing found)."""
+    return stretches(text, terms.exact | terms.folded | set(itertools.chain(*terms.runs))) or None
 
 
 def _spans(syllables: list[Token], terms: MatchTerms) -> list[tuple[int, int]]:

@@ -1,0 +1,87 @@
+"""Finding where syllables may be written in a long text without analyzing all of it.
+
+The text is folded one character for one (so offsets in the folded text are offsets
+in the text) and searched for the syllables in any spelling; only the stretches
+around what is found need analyzing. Snippets use it to mark a long document, and
+quoted phrases to check that their syllables stand together in it.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from searchkit.analysis.analyzer import analyze
+
+
+def _prescan_table() -> dict[int, str]:
+    """One character for one: each Latin letter to its lower-case base letter without
+    diacritics, and y to i (the analyzer writes "sỹ" as "sĩ")."""
+    table = {ord(c): c.lower() for c in string.ascii_uppercase + "y"}
+    for code in range(0xC0, 0x1F00):
+        base = unicodedata.normalize("NFD", chr(code))[0]
+        if base != chr(code) and base.isascii() and base.isalpha():
+            table[code] = base.lower()
+    table.update({ord("đ"): "d", ord("Đ"): "d"})
+    return {code: "i" if base == "y" else base for code, base in table.items()}
+
+
+_PRESCAN = str.maketrans(_prescan_table())
+# Text that cannot be folded one character for one: combining marks (NFD), and
+# zero-width characters (which the analyzer drops from inside words).
+_NOT_PRESCANNABLE = re.compile("[\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff]")
+# Characters analyzed on each side of a possible match: enough to take in the next
+# syllable, so that syllables standing together are seen together.
+_STRETCH_MARGIN = 40
+# Texts shorter than this are analyzed whole.
+PRESCAN_FROM = 1000
+
+
+def stretches(text: str, syllables: Iterable[str]) -> list[tuple[int, int]] | None:
+    """The stretches of `text` around every place where one of `syllables` (analyzer
+    output: NFC, lower case) may be written, in any spelling, cut at white space and
+    merged where they overlap; [] if there is none. None when the text is too short
+    to be worth it or cannot be pre-scanned: it is to be analyzed whole."""
+    if len(text) < PRESCAN_FROM or _NOT_PRESCANNABLE.search(text):
+        return None
+    needles = {s.translate(_PRESCAN) for s in syllables}
+    needles.discard("")
+    if not needles:
+        return None
+    alternatives = "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
+    found: list[tuple[int, int]] = []
+    for match in re.finditer(rf"(?<!\w)(?:{alternatives})(?!\w)", text.translate(_PRESCAN)):
+        start = max(0, match.start() - _STRETCH_MARGIN)
+        end = min(len(text), match.end() + _STRETCH_MARGIN)
+        # Back off to white space, so that no syllable is cut.
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        while end < len(text) and not text[end].isspace():
+            end += 1
+        if found and start <= found[-1][1]:
+            found[-1] = (found[-1][0], max(end, found[-1][1]))
+        else:
+            found.append((start, end))
+    return found
+
+
+def has_phrase(text: str, folded: Sequence[str]) -> bool:
+    """Whether the folded syllables `folded` ("cong", "an") stand in `text` together
+    and in order, in any spelling, with no punctuation between them."""
+    if not folded:
+        return False
+    wanted, length = list(folded), len(folded)
+    found = stretches(text, wanted)
+    for start, end in [(0, len(text))] if found is None else found:
+        analysis = analyze(text[start:end], words=False)
+        texts, positions = analysis.folded_texts, analysis.positions
+        for i in range(len(texts) - length + 1):
+            if (
+                texts[i] == wanted[0]
+                and texts[i : i + length] == wanted
+                and positions[i + length - 1] - positions[i] == length - 1
+            ):
+                return True
+    return False
