@@ -1,0 +1,5 @@
+"""searchkit: full-text search for Vietnamese text."""
+
+from searchkit import _whoosh
+
+_whoosh.import_whoosh()

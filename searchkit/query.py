@@ -371,11 +371,7 @@ def _add_term_scores(
 
 def _having_all(postings: Postings, field: str, syllables: list[str]) -> set[int]:
     """The documents that have every one of `syllables` in `field` (a folded view)."""
-    found = sorted((postings.documents(field, fold_diacritics(text)) for text in syllables), key=len)
-    among = set(found[0])
-    for documents in found[1:]:
-        among.intersection_update(documents)
-    return among
+    return postings.having_all(field, [fold_diacritics(text) for text in syllables])
 
 
 def _unbroken_parts(syllables: list[_Syllable]) -> list[list[str]]:

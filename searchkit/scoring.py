@@ -14,8 +14,9 @@ import itertools
 import math
 import pickle
 import zlib
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo, _lenfield
@@ -37,6 +38,9 @@ Scores = dict[int, float]
 _CACHE_POSTINGS = 2_000_000
 # Decoded posting lists kept for the scoring of documents among a few candidates.
 _RECENT_TERMS = 32
+# With this many times fewer candidates than documents in a posting list, each
+# candidate is looked up in the list (by bisection) rather than the list read through.
+_SEEK_RATIO = 8
 
 
 def idf(doc_frequency: int, doc_count: int) -> float:
@@ -68,6 +72,25 @@ class Postings:
         """What the index stores of a document (its path, title and text)."""
         return self._reader.stored_fields(docnum)
 
+    def having_all(self, field: str, terms: Iterable[str]) -> set[int]:
+        """The live documents that have every one of `terms` in `field`."""
+        lists = sorted((self._ids(field, term) for term in terms), key=len)
+        found = lists[0] if lists else []
+        for ids in lists[1:]:
+            if not found:
+                break
+            if len(found) * _SEEK_RATIO < len(ids):
+                found = [d for d in found if (i := bisect_left(ids, d)) < len(ids) and ids[i] == d]
+            else:
+                members = set(ids)
+                found = [d for d in found if d in members]
+        return set(found)
+
+    def _ids(self, field: str, term: str) -> list[int]:
+        """The live documents that have `term` in `field`, in order."""
+        cached = self._scores.get((field, term))
+        return list(cached) if cached is not None else self._decoded(field, term)[0]
+
     def documents(self, field: str, term: str) -> Collection[int]:
         """The live documents that have `term` in `field`."""
         cached = self._scores.get((field, term))
@@ -88,11 +111,15 @@ class Postings:
         if ids:
             weight = idf(len(ids), self.doc_count) * (self._k1 + 1)
             lengths, norms = self._norm(field)
-            pairs = zip(ids, frequencies, strict=True)
             if among is None:
-                scores = {d: weight * tf / (tf + norms[lengths[d]]) for d, tf in pairs}
+                pairs: Iterable[tuple[int, float]] = zip(ids, frequencies, strict=True)
+            elif len(among) * _SEEK_RATIO < len(ids):
+                # Far fewer candidates than documents with the term: look each one up.
+                count = len(ids)
+                pairs = [(d, frequencies[i]) for d in among if (i := bisect_left(ids, d)) < count and ids[i] == d]
             else:
-                scores = {d: weight * tf / (tf + norms[lengths[d]]) for d, tf in pairs if d in among}
+                pairs = [(d, tf) for d, tf in zip(ids, frequencies, strict=True) if d in among]
+            scores = {d: weight * tf / (tf + norms[lengths[d]]) for d, tf in pairs}
         if among is None:
             self._remember(key, scores)
         return scores

@@ -1,0 +1,55 @@
+"""What a `searchkit query` process loads: a query must start fast, so it must not pay
+for what it does not use (scikit-learn, pyvi's model, the indexing machinery, and the
+standard-library packages Whoosh imports but never calls here)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+# Run in a new process: the real command, in process, then what it had loaded.
+PROBE = """
+import json, sys
+from searchkit.cli import main
+sys.argv = ["searchkit", "query", "cong an cap huyen", "--json", "--index", sys.argv[1]]
+try:
+    main()
+except SystemExit as exit:
+    status = exit.code
+print(json.dumps({"status": status, "modules": sorted(sys.modules)}), file=sys.stderr)
+"""
+
+NOT_LOADED = ("sklearn", "pyvi", "pycrfsuite", "multiprocessing", "asyncio", "urllib.request", "searchkit.segments")
+
+
+def test_a_query_loads_nothing_it_does_not_use(demo_index: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(demo_index)], capture_output=True, text=True, encoding="utf-8", check=False
+    )
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    assert report["status"] in (0, None)
+    assert done.stdout.strip(), "the query found nothing"
+    assert "whoosh.reading" in report["modules"]
+    assert [name for name in NOT_LOADED if name in report["modules"]] == []
+
+
+def test_whoosh_and_the_modules_it_was_spared_still_work() -> None:
+    code = """
+import searchkit  # first: Whoosh is imported with its stand-ins
+import asyncio, sys, urllib.request
+import cached_property, whoosh.compat
+class Thing:
+    @cached_property.cached_property
+    def value(self):
+        return 42
+    @cached_property.cached_property
+    async def later(self):
+        return 7
+async def main():
+    return await Thing().later
+print(Thing().value, asyncio.run(main()), callable(urllib.request.urlopen), sys.modules["asyncio"] is asyncio)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["42", "7", "True", "True"]
