@@ -98,14 +98,17 @@ class Searcher:
         """The `limit` best documents with their stored fields, equal scores in order of
         path: document numbers depend on how the index was built (which worker wrote
         which segment), and the same folder must give the same results."""
-        best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
-        if best and len(best) == limit:
-            # Documents scored like the last one but left out only by their number.
-            cutoff = best[-1][1]
-            tied = [d for d, value in scores.items() if value == cutoff]
-            if len(tied) <= _MAX_TIES_BY_PATH:
-                best = [item for item in best if item[1] != cutoff] + [(d, cutoff) for d in tied]
-        found = [(value, self._reader.stored_fields(d)) for d, value in best]
+        if limit <= 0 or not scores:
+            return []
+        # The last place's score, then every document scoring at least that: the ones
+        # above it, and all those tied with it (not only the ones with low numbers).
+        cutoff = heapq.nlargest(limit, scores.values())[-1]
+        chosen = [(d, value) for d, value in scores.items() if value >= cutoff]
+        tied = [d for d, value in chosen if value == cutoff]
+        if len(tied) > _MAX_TIES_BY_PATH:
+            kept = set(heapq.nsmallest(limit - (len(chosen) - len(tied)), tied))
+            chosen = [(d, value) for d, value in chosen if value != cutoff or d in kept]
+        found = [(value, self._reader.stored_fields(d)) for d, value in chosen]
         found.sort(key=lambda item: (-item[0], item[1]["path"]))
         return found[:limit]
 
