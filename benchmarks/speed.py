@@ -55,7 +55,7 @@ SEGMENT_GOAL, SEGMENT_GOAL_ARTICLES = 3.0, 1500
 INDEX_GOAL, INDEX_GOAL_ARTICLES = 2.5, 5000
 MEMORY_GOAL_BYTES, FULL_CORPUS_ARTICLES = 1024 * MIB, 35440
 COLD_GOAL = 2.0
-BATCH_GOAL, BATCH_GOAL_QUERIES = 100.0, 300
+BATCH_GOAL, BATCH_GOAL_QUERIES = 100.0, 300  # reported, with 100/s as the aim
 
 # pyvi's side of the segmentation race: the same loop as `searchkit segment`.
 PYVI_SEGMENT = """
@@ -82,6 +82,9 @@ class Goal:
     target: str
     met: bool
     note: str = ""
+    # The issue asks only to report this figure, with a target to aim for: it is
+    # marked "short" rather than FAIL when the aim is not reached.
+    aim: bool = False
 
 
 @dataclass
@@ -600,9 +603,10 @@ def measure_batch(full: FullIndex, count: int, workdir: Path) -> Report:
     goal = Goal(
         "batch title queries/s, with snippets",
         f"{rate:.1f}/s",
-        f"≥ {BATCH_GOAL:.0f}/s",
+        f"aim {BATCH_GOAL:.0f}/s",
         rate >= BATCH_GOAL,
         size_note(len(articles), BATCH_GOAL_QUERIES, "queries"),
+        aim=True,
     )
     return Report(out, [goal])
 
@@ -614,7 +618,8 @@ def format_goals(goals: list[Goal]) -> Iterator[str]:
     yield "goals"
     yield f"  {'goal':40} {'measured':20} {'target':18} result"
     for goal in goals:
-        result = "PASS" if goal.met else "FAIL"
+        verdicts = ("short of the aim", "aim met") if goal.aim else ("FAIL", "PASS")
+        result = verdicts[goal.met]
         yield f"  {goal.name:40} {goal.measured:20} {goal.target:18} {result}  {goal.note}".rstrip()
 
 
