@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,12 +18,36 @@ _SNIFF_BYTES = 8192
 
 
 @dataclass(frozen=True, slots=True)
+class Signature:
+    """What tells whether a file changed since it was indexed: its size and
+    modification time, and when those differ, the hash of its content."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    def as_list(self) -> list[object]:
+        return [self.size, self.mtime_ns, self.sha256]
+
+    @classmethod
+    def from_list(cls, values: object) -> Signature | None:
+        """The signature stored by `as_list`, or None for anything else."""
+        if isinstance(values, list | tuple) and len(values) == 3:
+            size, mtime_ns, sha256 = values
+            if isinstance(size, int) and isinstance(mtime_ns, int) and isinstance(sha256, str):
+                return cls(size, mtime_ns, sha256)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
-    """A file's text as it will be indexed, with the title shown in results."""
+    """A file's text as it will be indexed, with the title shown in results, and the
+    file's signature (None for text that does not come from a file)."""
 
     path: str
     title: str
     text: str
+    signature: Signature | None = None
 
 
 class Unindexable(Exception):
@@ -76,6 +101,7 @@ def read_document(path: Path) -> Document:
     """Read one file, or raise `Unindexable` saying why it cannot be indexed."""
     shown = str(path)
     try:
+        stat = path.stat()
         data = path.read_bytes()
     except FileNotFoundError:
         raise Unindexable(shown, "file not found (a broken link?)", is_error=True) from None
@@ -95,4 +121,10 @@ def read_document(path: Path) -> Document:
     if not text.strip():
         raise Unindexable(shown, "empty file", is_error=False)
     title = title_of(text, markdown=path.suffix.lower() == ".md")
-    return Document(path=str(path.resolve()), title=title, text=text)
+    signature = Signature(stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest())
+    return Document(path=document_path(path), title=title, text=text, signature=signature)
+
+
+def document_path(path: Path) -> str:
+    """The path a file is indexed under: absolute, links resolved."""
+    return str(path.resolve())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -19,7 +20,8 @@ from typing import TYPE_CHECKING
 from whoosh import index as whoosh_index
 from whoosh.index import Index, LockError
 
-from searchkit.documents import Document, Unindexable, discover, read_document
+from searchkit.catalog import CATALOG_FILE, Catalog, load_catalog, save_catalog
+from searchkit.documents import Document, Signature, Unindexable, discover, document_path, read_document
 from searchkit.errors import IndexCorrupt, IndexLocked, IndexNotFound
 from searchkit.schema import BODY_FIELDS, INDEX_NAME, TITLE_FIELDS, build_schema
 
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["BODY_FIELDS", "TITLE_FIELDS", "IndexReport", "index_documents", "index_sources", "open_index"]
 
 # Bumped whenever the schema or the analysis changes what is in the index.
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 _META_FILE = "searchkit.json"
 
 
@@ -82,7 +84,9 @@ def _create(index_dir: Path) -> Index:
     """A new, empty index in `index_dir`, replacing the files of any index there."""
     index_dir.mkdir(parents=True, exist_ok=True)
     for entry in index_dir.iterdir():
-        if entry.is_file() and (entry.name.startswith((INDEX_NAME, f"_{INDEX_NAME}_")) or entry.name == _META_FILE):
+        if entry.is_file() and (
+            entry.name.startswith((INDEX_NAME, f"_{INDEX_NAME}_")) or entry.name in (_META_FILE, CATALOG_FILE)
+        ):
             entry.unlink()
     ix = whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
     _write_meta(index_dir)
@@ -106,9 +110,13 @@ def _open_or_create(index_dir: Path, *, rebuild: bool) -> Index:
 
 @dataclass
 class IndexReport:
-    """What an indexing run did."""
+    """What an indexing run did. `indexed` = `added` + `updated`."""
 
     indexed: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
     skipped: list[Unindexable] = field(default_factory=list)
     total_documents: int = 0
     seconds: float = 0.0
@@ -123,6 +131,10 @@ class IndexReport:
 ProgressCallback = Callable[[int, int], None]
 
 
+def _is_below(path: str, roots: list[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
 def index_sources(
     sources: Iterable[Path],
     index_dir: Path,
@@ -131,14 +143,20 @@ def index_sources(
     progress: ProgressCallback | None = None,
     processes: int | None = None,
 ) -> IndexReport:
-    """Index the .txt and .md files at or below each source into `index_dir` (in
-    `processes` worker processes; see `index_documents`).
+    """Bring the index up to date with the .txt and .md files at or below each source
+    (in `processes` worker processes; see `index_documents`).
 
-    A document is replaced when its file is indexed again. Nothing is visible to
-    searches until the run commits at the end; if it is interrupted or fails, the
-    index keeps exactly what it had before.
+    Only files that are new or changed are read and analyzed: a file whose size and
+    modification time are those it was indexed with is unchanged, and one whose
+    content hash is is too. Documents whose files are gone from below the sources are
+    removed; documents from other folders are left alone. A file that cannot be read
+    any more keeps the document it had; one that is now empty or binary loses it.
+    Nothing is visible to searches until the run commits at the end; if it is
+    interrupted or fails, the index keeps exactly what it had before.
     """
+    sources = list(sources)
     files = [path for source in sources for path in discover(source)]
+    roots = [document_path(source) for source in sources]
     report = IndexReport()
     done = 0
 
@@ -148,17 +166,53 @@ def index_sources(
         if progress is not None:
             progress(done, len(files))
 
-    def documents() -> Iterator[Document]:
-        for path in files:
-            try:
-                yield read_document(path)
-            except Unindexable as skip:
-                report.skipped.append(skip)
-                advance(1)
+    def plan(known: Catalog, catalog: Catalog) -> tuple[Iterator[Document], Callable[[], list[str]]]:
+        seen: set[str] = set()
+        emptied: list[str] = []
 
-    return index_documents(
-        documents(), index_dir, rebuild=rebuild, report=report, processes=processes, analyzed=advance
-    )
+        def documents() -> Iterator[Document]:
+            for path in files:
+                key = document_path(path)
+                seen.add(key)
+                old = known.get(key)
+                if old is not None and _same_size_and_time(path, old):
+                    report.unchanged += 1
+                    advance(1)
+                    continue
+                try:
+                    doc = read_document(path)
+                except Unindexable as skip:
+                    report.skipped.append(skip)
+                    if not skip.is_error and key in known:
+                        emptied.append(key)
+                    # A file that cannot be read keeps its document, even one that is
+                    # now a broken link (which resolves somewhere else).
+                    seen.add(os.path.abspath(path))
+                    advance(1)
+                    continue
+                if old is not None and doc.signature is not None and doc.signature.sha256 == old.sha256:
+                    # Touched but not changed: remember its new time, analyze nothing.
+                    catalog[key] = doc.signature
+                    report.unchanged += 1
+                    advance(1)
+                    continue
+                yield doc
+
+        def removed() -> list[str]:
+            gone = [path for path in known if path not in seen and _is_below(path, roots)]
+            return [*gone, *emptied]
+
+        return documents(), removed
+
+    return _index(plan, index_dir, rebuild=rebuild, report=report, processes=processes, analyzed=advance)
+
+
+def _same_size_and_time(path: Path, signature: Signature) -> bool:
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return stat.st_size == signature.size and stat.st_mtime_ns == signature.mtime_ns
 
 
 def index_documents(
@@ -179,6 +233,29 @@ def index_documents(
     starting them); the index's lock is held throughout. The workers are spawned, so
     a script calling this needs an `if __name__ == "__main__":` guard (or
     `processes=1`), as with any use of multiprocessing."""
+
+    def plan(_known: Catalog, _catalog: Catalog) -> tuple[Iterable[Document], Callable[[], list[str]]]:
+        return documents, list
+
+    return _index(plan, index_dir, rebuild=rebuild, report=report, processes=processes, analyzed=analyzed)
+
+
+# Given the index's catalog and the catalog to write after the run, the documents to
+# index and a function that names, once they have all been read, the paths to remove.
+Plan = Callable[[Catalog, Catalog], tuple[Iterable[Document], Callable[[], list[str]]]]
+
+
+def _index(
+    plan: Plan,
+    index_dir: Path,
+    *,
+    rebuild: bool,
+    report: IndexReport | None,
+    processes: int | None,
+    analyzed: Callable[[int], None] | None,
+) -> IndexReport:
+    """One run: with the index's lock held, read what it holds, index and remove what
+    `plan` says, commit, and write the catalog of the new generation."""
     # Imported here, so that a query (which imports this module for open_index) does
     # not pay for the writing side: multiprocessing, the segment builder.
     from searchkit.segments import build_segments
@@ -191,16 +268,33 @@ def index_documents(
     except LockError:
         raise IndexLocked(f"another searchkit process is writing to {index_dir}; try again when it is done") from None
     try:
+        known = {} if rebuild else load_catalog(ix, index_dir)
+        catalog = dict(known)
+        documents, removed = plan(known, catalog)
         paths: list[str] = []
 
         def numbered() -> Iterator[tuple[int, Document]]:
             for doc in documents:
                 paths.append(doc.path)
+                if doc.path in catalog:
+                    report.updated += 1
+                else:
+                    report.added += 1
+                catalog[doc.path] = doc.signature
                 yield len(paths) - 1, doc
 
         built = build_segments(numbered(), index_dir, processes=processes, analyzed=analyzed)
+        gone = [path for path in removed() if path in catalog]
+        for path in gone:
+            del catalog[path]
         report.indexed = len(paths)
-        _commit(writer, built, paths, rebuild=rebuild)
+        report.removed = len(gone)
+        if built or gone or rebuild:
+            _commit(writer, built, paths, gone, rebuild=rebuild)
+        else:
+            writer.cancel()
+        ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+        save_catalog(index_dir, ix.latest_generation(), catalog)
     except BaseException:
         if not writer.is_closed:
             writer.cancel()
@@ -210,9 +304,10 @@ def index_documents(
     return report
 
 
-def _commit(writer: SegmentWriter, built: list[Built], paths: list[str], *, rebuild: bool) -> None:
+def _commit(writer: SegmentWriter, built: list[Built], paths: list[str], removed: list[str], *, rebuild: bool) -> None:
     """Add the new segments to the index in one commit, deleting the documents they
-    replace: older copies of the same paths, in the index or earlier in this run.
+    replace (older copies of the same paths, in the index or earlier in this run) and
+    those of the `removed` paths.
 
     With --rebuild the old segments are dropped in the same commit that adds the new
     ones, so an interrupted rebuild still leaves the old index whole."""
@@ -224,7 +319,7 @@ def _commit(writer: SegmentWriter, built: list[Built], paths: list[str], *, rebu
             if latest[paths[seq]] != seq:
                 segment.delete_document(docnum)
     if not rebuild and writer.segments:
-        for path in latest:
+        for path in [*latest, *removed]:
             writer.delete_by_term("path", path)
     # A segment whose every document has been replaced is dropped, not kept empty.
     merged = writer._merge_segments(CLEAR if rebuild else None, None, None)

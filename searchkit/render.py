@@ -144,8 +144,15 @@ def write_summary(env: Environment, result: SearchResult) -> None:
 def write_index_report(env: Environment, report: IndexReport) -> None:
     for skip in report.skipped:
         env.note(f"skipped {display_path(skip.path)}: {skip.reason}")
-    skipped = f", skipped {len(report.skipped)}" if report.skipped else ""
-    env.note(
-        f"indexed {report.indexed} documents in {report.seconds:.1f} s{skipped}; "
-        f"the index holds {report.total_documents} documents"
-    )
+    counts = [
+        f"{report.added} added",
+        f"{report.updated} updated",
+        f"{report.removed} removed",
+        f"{report.unchanged} unchanged",
+        f"{len(report.skipped)} skipped",
+    ]
+    env.note(f"{', '.join(counts)} in {report.seconds:.1f} s; the index holds {_documents(report.total_documents)}")
+
+
+def _documents(count: int) -> str:
+    return "1 document" if count == 1 else f"{count} documents"

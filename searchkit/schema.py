@@ -107,6 +107,8 @@ def build_schema() -> Schema:
         "path": ID(stored=True, unique=True),
         "title": STORED(),
         "content": STORED(),
+        # The file's size, modification time and hash, for the next run to tell what changed.
+        "signature": STORED(),
     }
     for view in VIEWS:
         fields[BODY_FIELDS[view]] = TEXT(analyzer=ViewAnalyzer(view), phrase=False)
@@ -120,4 +122,6 @@ def document_parts(doc: Document) -> tuple[dict[str, object], dict[str, str], di
     body = analyze(doc.text)
     title = analyze(doc.title) if doc.title else Analysis()
     indexed = {**_fields(body, BODY_FIELDS), **_fields(title, TITLE_FIELDS)}
-    return {"path": doc.path, "title": doc.title, "content": doc.text}, {"path": doc.path}, indexed
+    signature = doc.signature.as_list() if doc.signature is not None else None
+    stored = {"path": doc.path, "title": doc.title, "content": doc.text, "signature": signature}
+    return stored, {"path": doc.path}, indexed

@@ -317,7 +317,7 @@ def test_index_indexes_txt_and_md_recursively_and_reports_on_stderr(tmp_path: Pa
 
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert "indexed 3 documents" in result.stderr
+    assert "3 added, 0 updated, 0 removed, 0 unchanged" in result.stderr
     note = records(invoke("query", "con mèo", "--json", "--index", str(index_dir)))
     assert [(Path(str(hit["path"])).name, hit["title"]) for hit in note] == [("ghi-chu.md", "Ghi chú về con mèo")]
     # Only the article one folder down speaks of "tổ chức chính trị - xã hội".

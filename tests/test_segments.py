@@ -50,6 +50,8 @@ def whoosh_writes(documents: list[Document], index_dir: Path) -> None:
     writer = ix.writer()
     for doc in documents:
         fields = {"path": doc.path, "title": doc.title, "content": doc.text}
+        if doc.signature is not None:
+            fields["signature"] = doc.signature.as_list()
         for view in VIEWS:
             fields[BODY_FIELDS[view]] = doc.text
             fields[TITLE_FIELDS[view]] = doc.title

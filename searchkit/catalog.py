@@ -1,0 +1,47 @@
+"""What the index holds of each file: its signature (size, modification time, content
+hash), kept beside the index so that a new run can tell which files changed without
+reading every document back.
+
+The catalog names the generation of the index it describes. The index is the truth:
+when the generations differ (a run stopped between its commit and writing the catalog,
+say) or the catalog is missing or damaged, it is made again from the signatures
+stored with the documents.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from whoosh.index import Index
+
+from searchkit.documents import Signature
+
+CATALOG_FILE = "searchkit-files.json"
+
+# Path -> signature of every live document; None for a document that did not come from
+# a file, or whose signature is not known.
+Catalog = dict[str, Signature | None]
+
+
+def load_catalog(ix: Index, index_dir: Path) -> Catalog:
+    """The signatures of the documents in the index's latest generation."""
+    generation = ix.latest_generation()
+    try:
+        saved = json.loads((index_dir / CATALOG_FILE).read_text(encoding="utf-8"))
+        if saved["generation"] == generation:
+            return {path: Signature.from_list(values) for path, values in saved["files"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    with ix.reader() as reader:
+        return {fields["path"]: Signature.from_list(fields.get("signature")) for _, fields in reader.iter_docs()}
+
+
+def save_catalog(index_dir: Path, generation: int, catalog: Catalog) -> None:
+    """Write the catalog of generation `generation`, replacing the old one at once."""
+    files = {path: signature.as_list() if signature is not None else None for path, signature in catalog.items()}
+    text = json.dumps({"generation": generation, "files": files}, ensure_ascii=False)
+    partial = index_dir / f".{CATALOG_FILE}.{os.getpid()}.tmp"
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, index_dir / CATALOG_FILE)
