@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["BODY_FIELDS", "TITLE_FIELDS", "IndexReport", "index_documents", "index_sources", "open_index"]
 
 # Bumped whenever the schema or the analysis changes what is in the index.
-INDEX_FORMAT = 7
+INDEX_FORMAT = 8
 _META_FILE = "searchkit.json"
 
 

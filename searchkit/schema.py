@@ -1,8 +1,11 @@
 """The index's schema: the views every text is indexed in, and the fields they go to.
 
-Each text is indexed in five views (pyvi words, syllables, folded syllables, and the
-pairs of adjacent syllables, as written and folded), for the body and again for the
-title. The text is analyzed once per document (`document_parts`); `ViewAnalyzer` is
+Each text is indexed in five views (the words pyvi makes of several syllables,
+syllables, folded syllables, and the pairs of adjacent syllables, as written and
+folded), for the body and again for the title. A word of one syllable is left to the
+syllable view, which already holds it: the word view keeps what pyvi adds, which
+syllables it joined ("công_an"), with a third of the postings it would have with
+every word. The text is analyzed once per document (`document_parts`); `ViewAnalyzer` is
 only what the schema records, for Whoosh's sake.
 
 No view keeps positions. Ranking reads only which documents have a term and how
@@ -85,7 +88,7 @@ def _pair_texts(texts: list[str], positions: list[int]) -> list[str]:
 def _fields(analysis: Analysis, fields: dict[str, str]) -> dict[str, list[str]]:
     """The terms of every view of one analyzed text, by field name."""
     return {
-        fields["words"]: analysis.word_texts,
+        fields["words"]: [word for word in analysis.word_texts if "_" in word],
         fields["syllables"]: analysis.syllable_texts,
         fields["folded"]: analysis.folded_texts,
         fields["bigrams"]: _pair_texts(analysis.syllable_texts, analysis.positions),
@@ -99,6 +102,8 @@ def view_tokens(analysis: Analysis, view: str) -> list[Token]:
     if view.endswith("bigrams"):
         texts = analysis.folded_texts if view == "folded_bigrams" else analysis.syllable_texts
         return [Token(text, 0, 0, 0) for text in _pair_texts(texts, analysis.positions)]
+    if view == "words":
+        return [token for token in analysis.words if "_" in token.text]
     return getattr(analysis, view)
 
 
