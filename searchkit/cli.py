@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,15 @@ class ExitStatus(enum.IntEnum):
     NO_MATCH = 1
     ERROR = 2
     INTERRUPTED = 130
+    TERMINATED = 143  # 128 + SIGTERM
+
+
+class _Terminated(Exception):
+    """SIGTERM, turned into an exception so that a run cleans up as for Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 IndexOption = Annotated[
@@ -58,6 +68,9 @@ def _reported(env: Environment) -> Iterator[None]:
     except KeyboardInterrupt:
         env.error("interrupted; the index keeps what it had before this run")
         raise typer.Exit(ExitStatus.INTERRUPTED) from None
+    except _Terminated:
+        env.error("terminated; the index keeps what it had before this run")
+        raise typer.Exit(ExitStatus.TERMINATED) from None
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python from
         # complaining when it flushes stdout at exit.
@@ -223,4 +236,5 @@ def main() -> None:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
+    signal.signal(signal.SIGTERM, _on_sigterm)
     app()

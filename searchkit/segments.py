@@ -439,9 +439,23 @@ def _worker(index_dir: str, tasks: Queue, results: Queue, memory: int) -> None:
     # third of the analysis time; the long-lived objects are moved out of its sight.
     gc.set_threshold(*_GC_THRESHOLDS)
 
+    parent = os.getppid()
+
+    def next_batch() -> list[tuple[int, Document]] | None:
+        while True:
+            # The parent was killed (kill -9): nobody will commit what this writes, or
+            # read what it reports. Leave at once; Whoosh's next commit removes the
+            # files of segments that no table of contents names.
+            if os.getppid() != parent:
+                os._exit(1)
+            try:
+                return tasks.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                continue
+
     def batches() -> Iterator[tuple[int, Document]]:
         since_freeze = 0
-        while (batch := tasks.get()) is not None:
+        while (batch := next_batch()) is not None:
             yield from batch
             results.put(("analyzed", len(batch)))
             since_freeze += len(batch)

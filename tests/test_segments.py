@@ -164,16 +164,21 @@ def _children(pid: int) -> list[str]:
     return found.stdout.split()
 
 
-def test_ctrl_c_during_a_run_in_workers_exits_130_at_once_and_keeps_the_index(tmp_path: Path) -> None:
-    index_dir = tmp_path / "ix"
-    index_documents(corpus_documents(), index_dir)
-    folder = tmp_path / "many"
+def _folder_of_long_articles(folder: Path, count: int) -> Path:
+    """Twenty passages per file: enough work that a run is still going when it is
+    interrupted, and queued batches large enough to fill the pipe to the workers."""
     folder.mkdir()
-    texts = [doc.text for doc in passages(2000)]
+    texts = [doc.text for doc in passages(count)]
     for i in range(len(texts)):
-        # Twenty passages each: enough work that the run is still going when interrupted,
-        # and queued batches large enough to fill the pipe to the workers.
         (folder / f"doc-{i:04d}.txt").write_text("\n".join(texts[i : i + 20]), encoding="utf-8")
+    return folder
+
+
+def _start_indexing(
+    folder: Path, index_dir: Path, *, stderr: int = subprocess.PIPE
+) -> tuple[subprocess.Popen[str], list[str]]:
+    """`searchkit index` in a new process, once its workers are analyzing; and the pids
+    of its children (the workers, and multiprocessing's resource tracker)."""
     run = [
         sys.executable,
         "-c",
@@ -184,21 +189,73 @@ def test_ctrl_c_during_a_run_in_workers_exits_130_at_once_and_keeps_the_index(tm
         str(index_dir),
     ]
     process = subprocess.Popen(
-        run, stderr=subprocess.PIPE, text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
+        run, stderr=stderr, text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
     )
     deadline = time.monotonic() + 30
     while len(_children(process.pid)) < 2 and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.1)
     time.sleep(0.5)  # the workers are analyzing
     assert process.poll() is None, "the run ended before it could be interrupted"
-    process.send_signal(signal.SIGINT)
+    return process, _children(process.pid)
+
+
+@pytest.mark.parametrize(
+    ("sent", "status", "said"), [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")]
+)
+def test_ctrl_c_or_sigterm_during_a_run_ends_it_at_once_and_keeps_the_index(
+    tmp_path: Path, sent: signal.Signals, status: int, said: str
+) -> None:
+    index_dir = tmp_path / "ix"
+    index_documents(corpus_documents(), index_dir)
+    process, workers = _start_indexing(_folder_of_long_articles(tmp_path / "many", 2000), index_dir)
+    process.send_signal(sent)
     started = time.monotonic()
     _, stderr = process.communicate(timeout=30)
 
-    assert process.returncode == 130
+    assert process.returncode == status
     assert time.monotonic() - started < 5
-    assert stderr.strip().splitlines() == ["searchkit: error: interrupted; the index keeps what it had before this run"]
+    assert stderr.strip().splitlines() == [f"searchkit: error: {said}; the index keeps what it had before this run"]
+    assert _all_gone(workers, within=5)
     assert open_index(index_dir).doc_count() == len(corpus_documents())
+
+
+def _all_gone(pids: list[str], *, within: float) -> bool:
+    """Whether the processes have all ended (or are zombies) within `within` seconds."""
+
+    def alive(pid: str) -> bool:
+        try:
+            return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + within
+    while any(alive(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def test_kill_9_during_a_run_keeps_the_last_commit_and_the_next_run_finishes(tmp_path: Path) -> None:
+    index_dir = tmp_path / "ix"
+    index_documents(corpus_documents(), index_dir)
+    folder = _folder_of_long_articles(tmp_path / "many", 600)
+    process, workers = _start_indexing(folder, index_dir, stderr=subprocess.DEVNULL)
+    process.kill()
+    process.wait(timeout=30)
+
+    # The workers notice that their parent is gone and stop, once their batch is done.
+    assert _all_gone(workers, within=15)
+    # Everything committed before is there and searchable; the lock died with the process.
+    assert open_index(index_dir).doc_count() == len(corpus_documents())
+    with Searcher(index_dir) as searcher:
+        assert searcher.search('"công an"').hits
+    report = index_sources([folder], index_dir)
+    assert report.added == 600
+    assert open_index(index_dir).doc_count() == len(corpus_documents()) + 600
+    # What the killed run had written is gone with the next commit.
+    named = {segment.segment_id() for segment in open_index(index_dir)._segments()}
+    assert {path.name.split(".")[0] for path in index_dir.glob("MAIN_*.*")} <= named
 
 
 @pytest.mark.parametrize("processes", [1, 2])
