@@ -35,6 +35,10 @@ __all__ = ["BODY_FIELDS", "TITLE_FIELDS", "IndexReport", "index_documents", "ind
 # Bumped whenever the schema or the analysis changes what is in the index.
 INDEX_FORMAT = 8
 _META_FILE = "searchkit.json"
+# The size of every file of the segments of one generation, written after each commit:
+# opening the index checks them, so a truncated or missing file is found at once
+# rather than as a wrong or failed answer later.
+_MANIFEST_FILE = "searchkit-segments.json"
 
 
 def _write_meta(index_dir: Path) -> None:
@@ -46,18 +50,29 @@ def _index_exists(index_dir: Path) -> bool:
     return index_dir.is_dir() and any(index_dir.glob(f"_{INDEX_NAME}_*.toc"))
 
 
+def _rebuild_hint(index_dir: Path) -> str:
+    return f"rebuild it with: searchkit index DIR --index {index_dir} --rebuild"
+
+
+def damaged(index_dir: Path, failure: str) -> IndexCorrupt:
+    """The error for an index whose files Whoosh failed to read, with the name of the
+    error it raised (many kinds, on damaged files: OSError, EOFError, struct and pickle
+    errors, ...)."""
+    return IndexCorrupt(f"the index at {index_dir} is damaged ({failure}); {_rebuild_hint(index_dir)}")
+
+
 def open_index(index_dir: Path) -> Index:
     """Open an existing searchkit index, or raise a typed error saying what is wrong."""
     if not _index_exists(index_dir):
         raise IndexNotFound(f"no index at {index_dir}; build one with: searchkit index DIR --index {index_dir}")
-    rebuild = f"rebuild it with: searchkit index DIR --index {index_dir} --rebuild"
+    rebuild = _rebuild_hint(index_dir)
     try:
         meta = json.loads((index_dir / _META_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise IndexCorrupt(f"{index_dir} is not a searchkit index (or its metadata is damaged); {rebuild}") from None
     if not isinstance(meta, dict) or meta.get("format") != INDEX_FORMAT:
         raise IndexCorrupt(f"the index at {index_dir} was built by another version of searchkit; {rebuild}")
-    failure = None
+    failure: str | None = None
     # Whoosh leaves the file it failed to read open: close it here, quietly, rather
     # than have a ResourceWarning surface at some later, unrelated moment.
     with warnings.catch_warnings():
@@ -66,13 +81,45 @@ def open_index(index_dir: Path) -> Index:
             ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
             # Reading the segment list and the doc count touches every segment file.
             ix.doc_count()
+            _check_manifest(index_dir, ix)
         except Exception as exc:  # Whoosh raises many kinds of errors on damaged files.
-            failure = exc.__class__.__name__
+            # Only its name: the exception would keep alive the file Whoosh left open.
+            failure = type(exc).__name__
         if failure is not None:
             gc.collect()
     if failure is not None:
-        raise IndexCorrupt(f"the index at {index_dir} is damaged ({failure}); {rebuild}")
+        raise damaged(index_dir, failure) from None
     return ix
+
+
+def _segment_files(index_dir: Path, ix: Index) -> dict[str, int]:
+    """The files of the index's current segments, with their sizes."""
+    prefixes = tuple(f"{segment.segment_id()}." for segment in ix._segments())
+    return {entry.name: entry.stat().st_size for entry in os.scandir(index_dir) if entry.name.startswith(prefixes)}
+
+
+def _write_manifest(index_dir: Path, ix: Index) -> None:
+    manifest = {"generation": ix.latest_generation(), "files": _segment_files(index_dir, ix)}
+    partial = index_dir / f".{_MANIFEST_FILE}.{os.getpid()}.tmp"
+    partial.write_text(json.dumps(manifest), encoding="utf-8")
+    os.replace(partial, index_dir / _MANIFEST_FILE)
+
+
+def _check_manifest(index_dir: Path, ix: Index) -> None:
+    """Raise if a file the manifest of this generation names is missing or has another
+    size. Without a manifest of this generation (a run stopped right after its commit)
+    there is nothing to check against."""
+    try:
+        manifest = json.loads((index_dir / _MANIFEST_FILE).read_text(encoding="utf-8"))
+        if manifest["generation"] != ix.latest_generation():
+            return
+        files = dict(manifest["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    for name, size in files.items():
+        found = (index_dir / name).stat().st_size  # FileNotFoundError if missing
+        if found != size:
+            raise EOFError(f"{name} is {found} bytes, not {size}")
 
 
 def _is_empty_folder(path: Path) -> bool:
@@ -85,7 +132,8 @@ def _create(index_dir: Path) -> Index:
     index_dir.mkdir(parents=True, exist_ok=True)
     for entry in index_dir.iterdir():
         if entry.is_file() and (
-            entry.name.startswith((INDEX_NAME, f"_{INDEX_NAME}_")) or entry.name in (_META_FILE, CATALOG_FILE)
+            entry.name.startswith((INDEX_NAME, f"_{INDEX_NAME}_"))
+            or entry.name in (_META_FILE, CATALOG_FILE, _MANIFEST_FILE)
         ):
             entry.unlink()
     ix = whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
@@ -295,6 +343,7 @@ def _index(
             writer.cancel()
         ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
         save_catalog(index_dir, ix.latest_generation(), catalog)
+        _write_manifest(index_dir, ix)
     except BaseException:
         if not writer.is_closed:
             writer.cancel()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import time
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from searchkit.analysis import analyze, fold_diacritics, spellings
-from searchkit.indexing import BODY_FIELDS, open_index
+from searchkit.errors import SearchkitError
+from searchkit.indexing import BODY_FIELDS, damaged, open_index
 from searchkit.query import match_terms, parse, score, to_string, with_restored_diacritics
 from searchkit.restore import Restoration, restore_diacritics
 from searchkit.scoring import Postings
@@ -52,11 +54,24 @@ class Searcher:
     """An open index that answers queries; use as a context manager."""
 
     def __init__(self, index_dir: Path) -> None:
+        self._index_dir = index_dir
         self._index = open_index(index_dir)
-        self._reader = self._index.reader()
-        self._postings = Postings(self._reader)
-        self._written_forms: dict[str, list[tuple[str, int]]] = {}
-        self._syllable_count = self._reader.field_length(BODY_FIELDS["syllables"])
+        with self._reading():
+            self._reader = self._index.reader()
+            self._postings = Postings(self._reader)
+            self._written_forms: dict[str, list[tuple[str, int]]] = {}
+            self._syllable_count = self._reader.field_length(BODY_FIELDS["syllables"])
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Errors from reading the index's files (other than searchkit's own) mean a
+        damaged index: a file truncated or missing since the index was opened."""
+        try:
+            yield
+        except SearchkitError:
+            raise
+        except Exception as exc:
+            raise damaged(self._index_dir, type(exc).__name__) from exc
 
     def __enter__(self) -> Searcher:
         return self
@@ -71,6 +86,10 @@ class Searcher:
         """Parse and run `query`; raises `QuerySyntaxError` for a malformed query.
         With `snippets=False` hits carry an empty snippet (for ranking only)."""
         started = time.perf_counter()
+        with self._reading():
+            return self._search(query, limit, snippets, started)
+
+    def _search(self, query: str, limit: int, snippets: bool, started: float) -> SearchResult:
         node = with_restored_diacritics(parse(query), self.restore)
         terms = match_terms(node)
         scores = score(self._postings, node)
