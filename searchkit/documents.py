@@ -15,6 +15,10 @@ SUPPORTED_SUFFIXES = frozenset({".txt", ".md"})
 
 # Enough of the start of a file to tell text from binary.
 _SNIFF_BYTES = 8192
+# The largest file indexed, as one document. Analysis takes about 150 MB of memory per
+# MB of text, so a larger file is skipped (with that reason) rather than risk memory:
+# 2 MB is a book of some 350 pages.
+MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,8 @@ class Document:
     title: str
     text: str
     signature: Signature | None = None
+    # What the file's bytes were read as (see `decode`).
+    encoding: str = "utf-8"
 
 
 class Unindexable(Exception):
@@ -79,11 +85,24 @@ def discover(source: Path) -> Iterator[Path]:
                 yield Path(root, name)
 
 
-def decode(data: bytes) -> str:
-    """Bytes to text: UTF-8 (with or without BOM), or UTF-16 when it has a BOM."""
+# Read when a file is not valid UTF-8: the legacy Vietnamese encoding of Windows (tone
+# marks as combining characters, which the analyzer composes).
+FALLBACK_ENCODING = "windows-1258"
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Bytes to text, and what they were read as: UTF-16 when they start with its BOM,
+    else UTF-8 (with or without BOM), else Windows-1258. Raises UnicodeDecodeError
+    (for UTF-8) when they are none of these."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
-    return data.decode("utf-8-sig")
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as not_utf8:
+        try:
+            return data.decode(FALLBACK_ENCODING), FALLBACK_ENCODING
+        except UnicodeDecodeError:
+            raise not_utf8 from None
 
 
 def title_of(text: str, *, markdown: bool = False) -> str:
@@ -101,7 +120,18 @@ def read_document(path: Path) -> Document:
     """Read one file, or raise `Unindexable` saying why it cannot be indexed."""
     shown = str(path)
     try:
+        shown.encode("utf-8")
+    except UnicodeEncodeError:
+        # Bytes that are not UTF-8 in its name: it could be neither stored nor printed
+        # as the path that opens it.
+        printable = os.fsencode(path).decode("utf-8", "backslashreplace")
+        raise Unindexable(printable, "its name is not valid UTF-8; rename it to index it", is_error=True) from None
+    try:
         stat = path.stat()
+        if stat.st_size > MAX_FILE_BYTES:
+            megabytes = stat.st_size / (1024 * 1024)
+            limit = MAX_FILE_BYTES // (1024 * 1024)
+            raise Unindexable(shown, f"{megabytes:.1f} MB, over the {limit} MB a document may have", is_error=False)
         data = path.read_bytes()
     except FileNotFoundError:
         raise Unindexable(shown, "file not found (a broken link?)", is_error=True) from None
@@ -115,16 +145,17 @@ def read_document(path: Path) -> Document:
     if not is_utf16 and b"\x00" in data[:_SNIFF_BYTES]:
         raise Unindexable(shown, "binary file", is_error=False)
     try:
-        text = decode(data)
+        text, encoding = decode(data)
     except UnicodeDecodeError as exc:
-        raise Unindexable(shown, f"not valid UTF-8 (byte {exc.start})", is_error=True) from None
+        raise Unindexable(shown, f"neither UTF-8 (byte {exc.start}) nor Windows-1258", is_error=True) from None
     if not text.strip():
         raise Unindexable(shown, "empty file", is_error=False)
     title = title_of(text, markdown=path.suffix.lower() == ".md")
     signature = Signature(stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest())
-    return Document(path=document_path(path), title=title, text=text, signature=signature)
+    return Document(path=document_path(path), title=title, text=text, signature=signature, encoding=encoding)
 
 
 def document_path(path: Path) -> str:
-    """The path a file is indexed under: absolute, links resolved."""
-    return str(path.resolve())
+    """The path a file is indexed under: absolute, links resolved (as far as they go:
+    a link in a loop is left as it is, and fails when it is read)."""
+    return os.path.realpath(path)

@@ -21,7 +21,15 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index, LockError
 
 from searchkit.catalog import CATALOG_FILE, Catalog, load_catalog, save_catalog
-from searchkit.documents import Document, Signature, Unindexable, discover, document_path, read_document
+from searchkit.documents import (
+    FALLBACK_ENCODING,
+    Document,
+    Signature,
+    Unindexable,
+    discover,
+    document_path,
+    read_document,
+)
 from searchkit.errors import IndexCorrupt, IndexLocked, IndexNotFound
 from searchkit.schema import BODY_FIELDS, INDEX_NAME, TITLE_FIELDS, build_schema
 
@@ -166,6 +174,8 @@ class IndexReport:
     removed: int = 0
     unchanged: int = 0
     skipped: list[Unindexable] = field(default_factory=list)
+    # Files that were not valid UTF-8, indexed as read with the fallback encoding.
+    fallback_decoded: list[str] = field(default_factory=list)
     total_documents: int = 0
     seconds: float = 0.0
 
@@ -238,6 +248,8 @@ def index_sources(
                     seen.add(os.path.abspath(path))
                     advance(1)
                     continue
+                if doc.encoding == FALLBACK_ENCODING:
+                    report.fallback_decoded.append(doc.path)
                 if old is not None and doc.signature is not None and doc.signature.sha256 == old.sha256:
                     # Touched but not changed: remember its new time, analyze nothing.
                     catalog[key] = doc.signature

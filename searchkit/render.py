@@ -144,6 +144,8 @@ def write_summary(env: Environment, result: SearchResult) -> None:
 def write_index_report(env: Environment, report: IndexReport) -> None:
     for skip in report.skipped:
         env.note(f"skipped {display_path(skip.path)}: {skip.reason}")
+    for path in report.fallback_decoded:
+        env.note(f"read {display_path(path)} as Windows-1258: it is not valid UTF-8")
     counts = [
         f"{report.added} added",
         f"{report.updated} updated",

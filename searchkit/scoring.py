@@ -57,7 +57,8 @@ class Postings:
         self._reader = reader
         self._k1 = k1
         self._b = b
-        self._leaves = list(reader.leaf_readers())
+        # An index with no documents has one EmptyReader, which has no files to read.
+        self._leaves = [(leaf, offset) for leaf, offset in reader.leaf_readers() if leaf.doc_count_all()]
         self.doc_count = reader.doc_count_all()
         self._norms: dict[str, tuple[bytes, list[float]]] = {}
         self._scores: dict[tuple[str, str], Scores] = {}

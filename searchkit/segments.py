@@ -175,9 +175,10 @@ class SegmentBuilder:
 
     def cancel(self) -> None:
         """Drop what was added; the files written so far are left for Whoosh to clean."""
-        if not self._closed:
+        # finish() may have closed the per-document files before it failed.
+        if not self._closed and not self._perdoc.is_closed:
             self._perdoc.close()
-            self._closed = True
+        self._closed = True
         self._postings.clear()
 
 
