@@ -68,7 +68,7 @@ class Searcher:
         damaged index: a file truncated or missing since the index was opened."""
         try:
             yield
-        except SearchkitError:
+        except (SearchkitError, MemoryError, RecursionError):
             raise
         except Exception as exc:
             raise damaged(self._index_dir, type(exc).__name__) from exc

@@ -207,11 +207,22 @@ def has_diacritics(text: str) -> bool:
 _WRITTEN_LETTERS = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "d": "dđ"}
 
 
+# The longest Vietnamese syllable: "nghiêng", "nghiệng".
+MAX_SYLLABLE_LETTERS = 7
+# A Vietnamese syllable has one run of at most three vowels ("khuya", "người", "quyết").
+_SYLLABLE_SHAPE = re.compile(r"[^aeiouy]*[aeiouy]{1,3}[^aeiouy]*")
+
+
 @functools.lru_cache(maxsize=8192)
 def spellings(folded: str) -> tuple[str, ...]:
     """Every canonical spelling that folds to the lower-case syllable `folded` ("cong":
     cong, còng, công, cộng, cồng, cổng, ...; some are not Vietnamese words), so that the
-    written forms of a syllable typed without diacritics can be looked up by name."""
+    written forms of a syllable typed without diacritics can be looked up by name.
+    A string that cannot be a Vietnamese syllable (longer than "nghieng", or with
+    other than one run of one to three vowels) has no other spelling; trying them all
+    would take time exponential in its length."""
+    if len(folded) > MAX_SYLLABLE_LETTERS or not _SYLLABLE_SHAPE.fullmatch(folded):
+        return (folded,)
     options = [_WRITTEN_LETTERS.get(ch, ch) for ch in folded]
     bases = {"".join(letters) for letters in itertools.product(*options)}
     out: set[str] = set()
