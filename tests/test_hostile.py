@@ -87,10 +87,14 @@ def test_a_file_over_the_size_limit_is_skipped_with_its_reason(tmp_path: Path) -
     folder.mkdir()
     (folder / "good.txt").write_bytes(ENCODINGS["utf8.txt"])
     line = f"{BODY}\n".encode()
-    (folder / "huge.txt").write_bytes(line * (MAX_FILE_BYTES // len(line) + 10))
+    (folder / "just-over.txt").write_bytes(line * (MAX_FILE_BYTES // len(line) + 10))
+    with open(folder / "huge.txt", "wb") as huge:  # 100 MB of text (sparse: written at its end)
+        huge.seek(100 * 1024 * 1024 - len(line))
+        huge.write(line)
     status, stderr = index_folder(folder, tmp_path / "index")
     assert status == 0
-    assert f"searchkit: skipped {folder / 'huge.txt'}: 2.0 MB, over the 2 MB a document may have" in stderr
+    assert f"searchkit: skipped {folder / 'just-over.txt'}: 2.0 MB, over the 2 MB a document may have" in stderr
+    assert f"searchkit: skipped {folder / 'huge.txt'}: 100.0 MB, over the 2 MB a document may have" in stderr
     assert open_index(tmp_path / "index").doc_count() == 1
 
 
