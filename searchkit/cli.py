@@ -9,11 +9,14 @@ import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from searchkit.render import Environment
+
+if TYPE_CHECKING:
+    from searchkit.render import OutputMode
 
 app = typer.Typer(
     name="searchkit",
@@ -137,7 +140,11 @@ def query_command(
     ] = None,
     index: IndexOption = Path("index"),
     limit: LimitOption = 10,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many of the best matches (paging).")] = 0,
     json: JsonOption = False,
+    files: Annotated[bool, typer.Option("--files", "-l", help="Only the paths of the matches, best first.")] = False,
+    null: Annotated[bool, typer.Option("-0", help="Paths only, each ended by a NUL (for xargs -0).")] = False,
+    count: Annotated[bool, typer.Option("--count", "-c", help="Only how many documents match.")] = False,
 ) -> None:
     """Run a ranked query and show the best matches with highlighted snippets.
 
@@ -146,25 +153,28 @@ def query_command(
 
     Example: searchkit query "công an cấp huyện" --limit 5
     """
-    from searchkit.render import write_hits, write_json, write_summary
+    from searchkit.render import OutputMode, write_result, write_summary
     from searchkit.searching import Searcher
 
     env = Environment()
     if (text is None) == (queries is None):
         env.error("give either a query or --queries FILE")
         raise typer.Exit(ExitStatus.ERROR)
+    if json + (files or null) + count > 1:
+        env.error("give at most one of --json, --files (or -0) and --count")
+        raise typer.Exit(ExitStatus.ERROR)
+    mode = OutputMode.JSON if json else OutputMode.NUL if null else OutputMode.FILES if files else OutputMode.HITS
+    mode = OutputMode.COUNT if count else mode
     with _reported(env):
         if queries is None:
             assert text is not None
             with Searcher(index) as searcher:
-                result = searcher.search(text, limit=limit)
-            if json:
-                write_json(env, result)
-            else:
-                write_hits(env, result)
+                result = searcher.search(text, limit=limit, offset=offset, snippets=mode.needs_snippets)
+            write_result(env, result, mode)
             write_summary(env, result)
-            raise typer.Exit(ExitStatus.MATCHED if result.hits else ExitStatus.NO_MATCH)
-        raise typer.Exit(_run_batch(env, queries, index, limit=limit, as_json=json))
+            found = result.total if mode is OutputMode.COUNT else len(result.hits)
+            raise typer.Exit(ExitStatus.MATCHED if found else ExitStatus.NO_MATCH)
+        raise typer.Exit(_run_batch(env, queries, index, limit=limit, offset=offset, mode=mode))
 
 
 def _read_lines(source: Path) -> list[str]:
@@ -179,9 +189,9 @@ def _read_lines(source: Path) -> list[str]:
         raise SourceNotFound(f"{source} is not valid UTF-8 (byte {exc.start})") from None
 
 
-def _run_batch(env: Environment, source: Path, index: Path, *, limit: int, as_json: bool) -> ExitStatus:
+def _run_batch(env: Environment, source: Path, index: Path, *, limit: int, offset: int, mode: OutputMode) -> ExitStatus:
     from searchkit.errors import QuerySyntaxError
-    from searchkit.render import write_hits, write_json, write_restored
+    from searchkit.render import OutputMode, write_restored, write_result
     from searchkit.searching import Searcher
 
     lines = _read_lines(source)
@@ -191,17 +201,14 @@ def _run_batch(env: Environment, source: Path, index: Path, *, limit: int, as_js
             if not line.strip():
                 continue
             try:
-                result = searcher.search(line, limit=limit)
+                result = searcher.search(line, limit=limit, offset=offset, snippets=mode.needs_snippets)
             except QuerySyntaxError as exc:
                 env.error(f"query {qid}: {exc}")
                 failed = True
                 continue
-            matched = matched or bool(result.hits)
+            matched = matched or bool(result.total if mode is OutputMode.COUNT else result.hits)
             write_restored(env, result, qid=qid)
-            if as_json:
-                write_json(env, result, qid=qid)
-            else:
-                write_hits(env, result, heading=f"[{qid}] {line}")
+            write_result(env, result, mode, qid=qid, heading=f"[{qid}] {line}")
     if failed:
         return ExitStatus.ERROR
     return ExitStatus.MATCHED if matched else ExitStatus.NO_MATCH

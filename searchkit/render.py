@@ -6,6 +6,7 @@ whether they are terminals, so tests can stand in for a terminal or a pipe.
 
 from __future__ import annotations
 
+import enum
 import json
 import os
 import sys
@@ -78,6 +79,36 @@ def hit_json(hit: Hit, *, qid: int | None = None, query: str | None = None) -> s
         highlights=[list(span) for span in hit.snippet.highlights],
     )
     return json.dumps(record, ensure_ascii=False)
+
+
+class OutputMode(enum.Enum):
+    """What `searchkit query` prints of each result."""
+
+    HITS = "hits"  # for a person: rank, title, path, score, snippet
+    JSON = "json"  # JSON Lines, one object per hit
+    FILES = "files"  # paths only, one per line, best first
+    NUL = "nul"  # paths only, each ended by a NUL
+    COUNT = "count"  # how many documents matched
+
+    @property
+    def needs_snippets(self) -> bool:
+        return self in (OutputMode.HITS, OutputMode.JSON)
+
+
+def write_result(
+    env: Environment, result: SearchResult, mode: OutputMode, *, qid: int | None = None, heading: str | None = None
+) -> None:
+    """One query's result in the given mode. With `qid` (a query of a batch), JSON
+    records name their query, and a count is preceded by the query's number."""
+    if mode is OutputMode.JSON:
+        write_json(env, result, qid=qid)
+    elif mode is OutputMode.HITS:
+        write_hits(env, result, heading=heading if qid is not None else None)
+    elif mode is OutputMode.COUNT:
+        env.stdout.write(f"{qid}\t{result.total}\n" if qid is not None else f"{result.total}\n")
+    else:
+        end = "\0" if mode is OutputMode.NUL else "\n"
+        env.stdout.write("".join(display_path(hit.path) + end for hit in result.hits))
 
 
 def write_json(env: Environment, result: SearchResult, *, qid: int | None = None) -> None:

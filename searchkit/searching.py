@@ -82,19 +82,21 @@ class Searcher:
     def close(self) -> None:
         self._reader.close()
 
-    def search(self, query: str, *, limit: int = 10, snippets: bool = True) -> SearchResult:
-        """Parse and run `query`; raises `QuerySyntaxError` for a malformed query.
+    def search(self, query: str, *, limit: int = 10, offset: int = 0, snippets: bool = True) -> SearchResult:
+        """Parse and run `query`: the `limit` best matches after the first `offset`
+        (ranks count from the best); raises `QuerySyntaxError` for a malformed query.
         With `snippets=False` hits carry an empty snippet (for ranking only)."""
         started = time.perf_counter()
         with self._reading():
-            return self._search(query, limit, snippets, started)
+            return self._search(query, limit, offset, snippets, started)
 
-    def _search(self, query: str, limit: int, snippets: bool, started: float) -> SearchResult:
+    def _search(self, query: str, limit: int, offset: int, snippets: bool, started: float) -> SearchResult:
         node = with_restored_diacritics(parse(query), self.restore)
         terms = match_terms(node)
         scores = score(self._postings, node)
         hits = []
-        for rank, (doc_score, stored) in enumerate(self._best(scores, limit), 1):
+        best = self._best(scores, offset + limit)[offset:]
+        for rank, (doc_score, stored) in enumerate(best, offset + 1):
             hits.append(
                 Hit(
                     rank=rank,

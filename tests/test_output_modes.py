@@ -1,0 +1,78 @@
+"""`searchkit query` for other programs: paths only (`--files`/`-l`, `-0`), a count
+(`--count`/`-c`), and paging (`--offset`), each agreeing with the ranked results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_cli import invoke, records
+from test_search import articles_mentioning
+
+QUERIES = ["công an cấp huyện", '"Hải Phòng"', "thi đua", "cong an thanh pho"]
+
+
+def ranked_paths(demo_index: Path, query: str, *options: str) -> list[str]:
+    return [str(hit["path"]) for hit in records(invoke("query", query, "--json", "--index", str(demo_index), *options))]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_files_lists_the_paths_of_the_ranked_results(demo_index: Path, query: str) -> None:
+    result = invoke("query", query, "--files", "--index", str(demo_index))
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == ranked_paths(demo_index, query)
+    assert invoke("query", query, "-l", "--index", str(demo_index)).stdout == result.stdout
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_null_ends_each_path_with_a_nul(demo_index: Path, query: str) -> None:
+    result = invoke("query", query, "-0", "--index", str(demo_index))
+    assert result.exit_code == 0
+    assert result.stdout.endswith("\0")
+    assert result.stdout.split("\0")[:-1] == ranked_paths(demo_index, query)
+
+
+@pytest.mark.parametrize("phrase", ["Hải Phòng", "an ninh trật tự", "thi đua"])
+def test_count_is_the_number_of_articles_that_match(demo_index: Path, phrase: str) -> None:
+    expected = len(articles_mentioning(phrase))
+    assert expected > 0
+    result = invoke("query", f'"{phrase}"', "--count", "--index", str(demo_index))
+    assert result.exit_code == 0
+    assert result.stdout == f"{expected}\n"
+
+
+def test_count_of_nothing_is_0_with_exit_status_1(demo_index: Path) -> None:
+    result = invoke("query", "mèo", "-c", "--index", str(demo_index))
+    assert result.exit_code == 1
+    assert result.stdout == "0\n"
+
+
+def test_offset_pages_through_the_same_ranking(demo_index: Path) -> None:
+    everything = records(invoke("query", "công an", "--json", "--index", str(demo_index)))
+    assert len(everything) >= 4
+    pages = [
+        records(
+            invoke("query", "công an", "--json", "--limit", "2", "--offset", str(start), "--index", str(demo_index))
+        )
+        for start in range(0, len(everything), 2)
+    ]
+    assert [hit for page in pages for hit in page] == everything  # same ranks, scores and snippets
+    beyond = invoke("query", "công an", "--offset", str(len(everything)), "--index", str(demo_index))
+    assert beyond.exit_code == 1
+    assert beyond.stdout == ""
+
+
+@pytest.mark.parametrize("options", [["--json", "-l"], ["--count", "--json"], ["-0", "-c"]])
+def test_output_modes_do_not_mix(demo_index: Path, options: list[str]) -> None:
+    result = invoke("query", "công an", *options, "--index", str(demo_index))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        "searchkit: error: give at most one of --json, --files (or -0) and --count"
+    ]
+
+
+def test_a_batch_counts_each_query_on_its_line(demo_index: Path) -> None:
+    result = invoke("query", "--queries", "-", "-c", "--index", str(demo_index), input='"Hải Phòng"\nmèo\n')
+    assert result.exit_code == 0
+    assert result.stdout == f"1\t{len(articles_mentioning('Hải Phòng'))}\n2\t0\n"
