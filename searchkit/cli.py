@@ -44,6 +44,12 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise _Terminated
 
 
+class ColorChoice(enum.Enum):
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
 IndexOption = Annotated[
     Path,
     typer.Option(
@@ -145,6 +151,9 @@ def query_command(
     files: Annotated[bool, typer.Option("--files", "-l", help="Only the paths of the matches, best first.")] = False,
     null: Annotated[bool, typer.Option("-0", help="Paths only, each ended by a NUL (for xargs -0).")] = False,
     count: Annotated[bool, typer.Option("--count", "-c", help="Only how many documents match.")] = False,
+    color: Annotated[
+        ColorChoice, typer.Option("--color", help="Colour the results: on a terminal (auto), always, never.")
+    ] = ColorChoice.AUTO,
 ) -> None:
     """Run a ranked query and show the best matches with highlighted snippets.
 
@@ -156,7 +165,7 @@ def query_command(
     from searchkit.render import OutputMode, write_result, write_summary
     from searchkit.searching import Searcher
 
-    env = Environment()
+    env = Environment(color=color.value)
     if (text is None) == (queries is None):
         env.error("give either a query or --queries FILE")
         raise typer.Exit(ExitStatus.ERROR)

@@ -30,6 +30,19 @@ class Environment:
     stdout_isatty: bool = field(default_factory=lambda: sys.stdout.isatty())
     stderr_isatty: bool = field(default_factory=lambda: sys.stderr.isatty())
     no_color: bool = field(default_factory=lambda: bool(os.environ.get("NO_COLOR")))
+    dumb_terminal: bool = field(default_factory=lambda: os.environ.get("TERM") == "dumb")
+    # --color: "auto" (colour on a terminal, unless NO_COLOR or TERM=dumb), "always", "never".
+    color: str = "auto"
+
+    @property
+    def styled(self) -> bool:
+        """Whether results on stdout are laid out and coloured for a person."""
+        return self.color == "always" or (self.stdout_isatty and self.color == "auto")
+
+    def _coloured(self, is_tty: bool) -> bool:
+        if self.color != "auto":
+            return self.color == "always"
+        return is_tty and not self.no_color and not self.dumb_terminal
 
     def console(self, *, stderr: bool = False) -> Console:
         from rich.console import Console
@@ -40,10 +53,11 @@ class Environment:
                 raise BrokenPipeError
 
         is_tty = self.stderr_isatty if stderr else self.stdout_isatty
+        coloured = self._coloured(is_tty)
         return _Console(
             file=self.stderr if stderr else self.stdout,
-            force_terminal=is_tty,
-            no_color=self.no_color or not is_tty,
+            force_terminal=is_tty or coloured,
+            no_color=not coloured,
             highlight=False,
             emoji=False,
         )
@@ -118,7 +132,7 @@ def write_json(env: Environment, result: SearchResult, *, qid: int | None = None
 
 def write_hits(env: Environment, result: SearchResult, *, heading: str | None = None) -> None:
     """Hits for a person: rank, title, score, path and a highlighted snippet."""
-    if not env.stdout_isatty:
+    if not env.styled:
         _write_plain_hits(env, result, heading=heading)
         return
     from rich.padding import Padding

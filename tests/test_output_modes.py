@@ -1,13 +1,18 @@
 """`searchkit query` for other programs: paths only (`--files`/`-l`, `-0`), a count
-(`--count`/`-c`), and paging (`--offset`), each agreeing with the ranked results."""
+(`--count`/`-c`), and paging (`--offset`), each agreeing with the ranked results; and
+when results are coloured (`--color`, NO_COLOR, TERM=dumb)."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
-from test_cli import invoke, records
+from test_cli import colour_codes, invoke, records
 from test_search import articles_mentioning
+
+from searchkit.render import Environment, write_hits
+from searchkit.searching import search
 
 QUERIES = ["công an cấp huyện", '"Hải Phòng"', "thi đua", "cong an thanh pho"]
 
@@ -76,3 +81,34 @@ def test_a_batch_counts_each_query_on_its_line(demo_index: Path) -> None:
     result = invoke("query", "--queries", "-", "-c", "--index", str(demo_index), input='"Hải Phòng"\nmèo\n')
     assert result.exit_code == 0
     assert result.stdout == f"1\t{len(articles_mentioning('Hải Phòng'))}\n2\t0\n"
+
+
+def test_color_always_colours_even_in_a_pipe_and_never_never_does(demo_index: Path) -> None:
+    always = invoke("query", "Hải Phòng", "--color", "always", "--index", str(demo_index))
+    never = invoke("query", "Hải Phòng", "--color", "never", "--index", str(demo_index))
+    as_json = invoke("query", "Hải Phòng", "--color", "always", "--json", "--index", str(demo_index))
+    assert always.exit_code == never.exit_code == as_json.exit_code == 0
+    assert colour_codes(always.stdout)
+    assert not colour_codes(never.stdout)
+    assert "\x1b[" not in as_json.stdout  # JSON is never coloured
+    assert [str(hit["path"]) for hit in records(as_json)] == ranked_paths(demo_index, "Hải Phòng")
+
+
+@pytest.mark.parametrize(
+    ("settings", "coloured"),
+    [
+        ({}, True),
+        ({"no_color": True}, False),
+        ({"dumb_terminal": True}, False),
+        ({"no_color": True, "color": "always"}, True),
+        ({"color": "never"}, False),
+    ],
+)
+def test_colour_rules_on_a_terminal(demo_index: Path, settings: dict[str, object], coloured: bool) -> None:
+    result = search(demo_index, "Hải Phòng")
+    stdout = io.StringIO()
+    env = Environment(stdout=stdout, stderr=io.StringIO(), stdout_isatty=True, no_color=False, dumb_terminal=False)
+    for name, value in settings.items():
+        setattr(env, name, value)
+    write_hits(env, result)
+    assert bool(colour_codes(stdout.getvalue())) == coloured
