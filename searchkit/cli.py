@@ -28,6 +28,23 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        print(f"searchkit {version('searchkit')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Full-text search for Vietnamese text: index a folder, then run ranked queries."""
+
+
 class ExitStatus(enum.IntEnum):
     MATCHED = 0
     NO_MATCH = 1

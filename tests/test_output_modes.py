@@ -112,3 +112,11 @@ def test_colour_rules_on_a_terminal(demo_index: Path, settings: dict[str, object
         setattr(env, name, value)
     write_hits(env, result)
     assert bool(colour_codes(stdout.getvalue())) == coloured
+
+
+def test_version_is_the_installed_package_version() -> None:
+    from importlib.metadata import version
+
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"searchkit {version('searchkit')}\n"
