@@ -25,6 +25,8 @@ import queue
 import signal
 import struct
 import sys
+import threading
+import time
 import zlib
 from array import array
 from collections import Counter
@@ -431,6 +433,18 @@ def _build(
             builder.cancel()
 
 
+def _exit_with_parent(parent: int) -> None:
+    """In a worker, on a thread of its own: when the parent has been killed (kill -9),
+    nobody will commit what the worker writes or read what it reports, so it leaves at
+    once, whatever it is doing: even blocked reading a batch the parent died while
+    sending. Whoosh's next commit removes the files of segments no table of contents
+    names."""
+    while True:
+        time.sleep(_POLL_SECONDS)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
 def _worker(index_dir: str, tasks: Queue, results: Queue, memory: int) -> None:
     """A worker process: batches of documents from `tasks` until a None, segments
     (and at the end "done", or the error) to `results`."""
@@ -440,23 +454,11 @@ def _worker(index_dir: str, tasks: Queue, results: Queue, memory: int) -> None:
     # third of the analysis time; the long-lived objects are moved out of its sight.
     gc.set_threshold(*_GC_THRESHOLDS)
 
-    parent = os.getppid()
-
-    def next_batch() -> list[tuple[int, Document]] | None:
-        while True:
-            # The parent was killed (kill -9): nobody will commit what this writes, or
-            # read what it reports. Leave at once; Whoosh's next commit removes the
-            # files of segments that no table of contents names.
-            if os.getppid() != parent:
-                os._exit(1)
-            try:
-                return tasks.get(timeout=_POLL_SECONDS)
-            except queue.Empty:
-                continue
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
     def batches() -> Iterator[tuple[int, Document]]:
         since_freeze = 0
-        while (batch := next_batch()) is not None:
+        while (batch := tasks.get()) is not None:
             yield from batch
             results.put(("analyzed", len(batch)))
             since_freeze += len(batch)
