@@ -390,12 +390,9 @@ def _with_phrase(postings: Postings, fields: dict[str, str], part: list[str], ca
     together and in order. Each two of them must be a pair of the document (which for
     two syllables is the whole answer); for more, the stored text is read where every
     pair is found."""
-    found = set(candidates)
-    for a, b in itertools.pairwise(part):
-        found.intersection_update(postings.documents(fields["folded_bigrams"], f"{a} {b}"))
-        if not found:
-            return found
-    if len(part) == 2:
+    pairs = [f"{a} {b}" for a, b in itertools.pairwise(part)]
+    found = postings.having_all(fields["folded_bigrams"], pairs).intersection(candidates)
+    if not found or len(part) == 2:
         return found
     stored = "title" if fields is TITLE_FIELDS else "content"
     return {d for d in found if has_phrase(postings.stored_fields(d)[stored], part)}

@@ -92,13 +92,6 @@ class Postings:
         cached = self._scores.get((field, term))
         return list(cached) if cached is not None else self._decoded(field, term)[0]
 
-    def documents(self, field: str, term: str) -> Collection[int]:
-        """The live documents that have `term` in `field`."""
-        cached = self._scores.get((field, term))
-        if cached is not None:
-            return cached.keys()
-        return set(self._decoded(field, term)[0])
-
     def scores(self, field: str, term: str, among: Collection[int] | None = None) -> Scores:
         """The BM25 score of `term` in `field` for each live document that has it; with
         `among`, only for those of these documents that have it (which for a common
