@@ -144,7 +144,7 @@ class SegmentBuilder:
         """Write the segment's files and return Whoosh's segment object for it."""
         self._perdoc.close()
         fieldwriter = self._codec.field_writer(self._storage, self.segment)
-        table = _TermsTable(fieldwriter._tindex)
+        tindex = fieldwriter._tindex
         postfile = fieldwriter._postfile
         fieldmap = fieldwriter._fieldmap
         for field in sorted(self._postings):
@@ -158,8 +158,7 @@ class SegmentBuilder:
             terms = self._postings.pop(field)
             texts = sorted(terms)
             entries = _entries(terms, texts, fixed, length_bytes, postfile)
-            table.add([prefix + text.encode("utf-8") for text in texts], entries)
-        tindex = fieldwriter._tindex
+            _add_rows(tindex, [prefix + text.encode("utf-8") for text in texts], entries)
         # Whoosh's close, with the hash tables written by `_write_hashes`. The patch is
         # removed after: left on the instance it is a reference cycle, and the tables
         # (tens of MB) would wait for a full collection to be freed.
@@ -184,42 +183,35 @@ class SegmentBuilder:
         self._postings.clear()
 
 
-class _TermsTable:
-    """Rows appended to Whoosh's terms table (an `OrderedHashWriter`), as its `add`
-    would append them one by one, written a field at a time."""
-
-    def __init__(self, tindex: OrderedHashWriter) -> None:
-        self._tindex = tindex
-
-    def add(self, keys: list[bytes], values: list[bytes]) -> None:
-        """Rows for `keys` (in order, after any added before) and their `values`."""
-        if not keys:
-            return
-        tindex = self._tindex
-        position = tindex.dbfile.tell()
-        buckets = tindex.buckets
-        pack = _ROW_LENGTHS.pack
-        md5 = hashlib.md5
-        rows: list[bytes] = []
-        positions: list[int] = []
-        for key, value in zip(keys, values, strict=True):
-            # Whoosh's md5_hash: the last four bytes of the digest.
-            digest = int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
-            positions.append(position)
-            buckets[digest & 255].append((digest, position))
-            rows += (pack(len(key), len(value)), key, value)
-            position += 8 + len(key) + len(value)
-        tindex.dbfile.write(b"".join(rows))
-        tindex.lastkey = keys[-1]
-        # The positions of the rows, in Whoosh's GrowableArray: widened first if the
-        # last (the largest) does not fit its type, then extended at once rather than
-        # through its Python-level append (a third of writing the table).
-        index = tindex.index
-        try:
-            array(index.typecode, positions[-1:])
-        except (OverflowError, TypeError):
-            index._retype(positions[-1])
-        index.array.extend(positions)
+def _add_rows(tindex: OrderedHashWriter, keys: list[bytes], values: list[bytes]) -> None:
+    """Rows for `keys` (in order, after any added before) and their `values`, appended
+    to Whoosh's terms table as its `add` would append them one by one, in one write."""
+    if not keys:
+        return
+    position = tindex.dbfile.tell()
+    buckets = tindex.buckets
+    pack = _ROW_LENGTHS.pack
+    md5 = hashlib.md5
+    rows: list[bytes] = []
+    positions: list[int] = []
+    for key, value in zip(keys, values, strict=True):
+        # Whoosh's md5_hash: the last four bytes of the digest.
+        digest = int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
+        positions.append(position)
+        buckets[digest & 255].append((digest, position))
+        rows += (pack(len(key), len(value)), key, value)
+        position += 8 + len(key) + len(value)
+    tindex.dbfile.write(b"".join(rows))
+    tindex.lastkey = keys[-1]
+    # The positions of the rows, in Whoosh's GrowableArray: widened first if the
+    # last (the largest) does not fit its type, then extended at once rather than
+    # through its Python-level append (a third of writing the table).
+    index = tindex.index
+    try:
+        array(index.typecode, positions[-1:])
+    except (OverflowError, TypeError):
+        index._retype(positions[-1])
+    index.array.extend(positions)
 
 
 def _entries(
