@@ -41,7 +41,12 @@ def load_catalog(ix: Index, index_dir: Path) -> Catalog:
 def save_catalog(index_dir: Path, generation: int, catalog: Catalog) -> None:
     """Write the catalog of generation `generation`, replacing the old one at once."""
     files = {path: signature.as_list() if signature is not None else None for path, signature in catalog.items()}
-    text = json.dumps({"generation": generation, "files": files}, ensure_ascii=False)
-    partial = index_dir / f".{CATALOG_FILE}.{os.getpid()}.tmp"
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, index_dir / CATALOG_FILE)
+    replace_json(index_dir / CATALOG_FILE, {"generation": generation, "files": files})
+
+
+def replace_json(path: Path, value: object) -> None:
+    """Write `value` as JSON to `path` through a temporary file beside it, so that a
+    reader finds the old file or the new one, never half of one."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    partial.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+    os.replace(partial, path)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from whoosh import index as whoosh_index
 from whoosh.index import Index, LockError
 
-from searchkit.catalog import CATALOG_FILE, Catalog, load_catalog, save_catalog
+from searchkit.catalog import CATALOG_FILE, Catalog, load_catalog, replace_json, save_catalog
 from searchkit.documents import (
     FALLBACK_ENCODING,
     Document,
@@ -106,11 +106,8 @@ def _segment_files(index_dir: Path, ix: Index) -> dict[str, int]:
     return {entry.name: entry.stat().st_size for entry in os.scandir(index_dir) if entry.name.startswith(prefixes)}
 
 
-def _write_manifest(index_dir: Path, ix: Index) -> None:
-    manifest = {"generation": ix.latest_generation(), "files": _segment_files(index_dir, ix)}
-    partial = index_dir / f".{_MANIFEST_FILE}.{os.getpid()}.tmp"
-    partial.write_text(json.dumps(manifest), encoding="utf-8")
-    os.replace(partial, index_dir / _MANIFEST_FILE)
+def _write_manifest(index_dir: Path, ix: Index, generation: int) -> None:
+    replace_json(index_dir / _MANIFEST_FILE, {"generation": generation, "files": _segment_files(index_dir, ix)})
 
 
 def _check_manifest(index_dir: Path, ix: Index) -> None:
@@ -349,13 +346,18 @@ def _index(
             del catalog[path]
         report.indexed = len(paths)
         report.removed = len(gone)
-        if built or gone or rebuild:
+        committed = bool(built or gone or rebuild)
+        if committed:
             _commit(writer, built, paths, gone, rebuild=rebuild)
         else:
             writer.cancel()
         ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
-        save_catalog(index_dir, ix.latest_generation(), catalog)
-        _write_manifest(index_dir, ix)
+        generation = ix.latest_generation()
+        # Written even when nothing was committed: files touched but not changed have
+        # new modification times.
+        save_catalog(index_dir, generation, catalog)
+        if committed:
+            _write_manifest(index_dir, ix, generation)
     except BaseException:
         if not writer.is_closed:
             writer.cancel()
