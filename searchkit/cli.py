@@ -189,8 +189,12 @@ def query_command(
     if json + (files or null) + count > 1:
         env.error("give at most one of --json, --files (or -0) and --count")
         raise typer.Exit(ExitStatus.ERROR)
-    mode = OutputMode.JSON if json else OutputMode.NUL if null else OutputMode.FILES if files else OutputMode.HITS
-    mode = OutputMode.COUNT if count else mode
+    mode = OutputMode.HITS
+    # At most one applies, except that -0 (NUL-ended paths) refines --files.
+    asked = {OutputMode.FILES: files, OutputMode.NUL: null, OutputMode.JSON: json, OutputMode.COUNT: count}
+    for chosen, wanted in asked.items():
+        if wanted:
+            mode = chosen
     with _reported(env):
         if queries is None:
             assert text is not None
@@ -198,8 +202,7 @@ def query_command(
                 result = searcher.search(text, limit=limit, offset=offset, snippets=mode.needs_snippets)
             write_result(env, result, mode)
             write_summary(env, result)
-            found = result.total if mode is OutputMode.COUNT else len(result.hits)
-            raise typer.Exit(ExitStatus.MATCHED if found else ExitStatus.NO_MATCH)
+            raise typer.Exit(ExitStatus.MATCHED if mode.matched(result) else ExitStatus.NO_MATCH)
         raise typer.Exit(_run_batch(env, queries, index, limit=limit, offset=offset, mode=mode))
 
 
@@ -217,7 +220,7 @@ def _read_lines(source: Path) -> list[str]:
 
 def _run_batch(env: Environment, source: Path, index: Path, *, limit: int, offset: int, mode: OutputMode) -> ExitStatus:
     from searchkit.errors import QuerySyntaxError
-    from searchkit.render import OutputMode, write_restored, write_result
+    from searchkit.render import write_restored, write_result
     from searchkit.searching import Searcher
 
     lines = _read_lines(source)
@@ -232,7 +235,7 @@ def _run_batch(env: Environment, source: Path, index: Path, *, limit: int, offse
                 env.error(f"query {qid}: {exc}")
                 failed = True
                 continue
-            matched = matched or bool(result.total if mode is OutputMode.COUNT else result.hits)
+            matched = matched or mode.matched(result)
             write_restored(env, result, qid=qid)
             write_result(env, result, mode, qid=qid, heading=f"[{qid}] {line}")
     if failed:

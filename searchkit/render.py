@@ -108,6 +108,11 @@ class OutputMode(enum.Enum):
     def needs_snippets(self) -> bool:
         return self in (OutputMode.HITS, OutputMode.JSON)
 
+    def matched(self, result: SearchResult) -> bool:
+        """Whether the query matched, for the exit status: a count is of every matching
+        document, the other modes show a page of them (which --offset may leave empty)."""
+        return bool(result.total if self is OutputMode.COUNT else result.hits)
+
 
 def write_result(
     env: Environment, result: SearchResult, mode: OutputMode, *, qid: int | None = None, heading: str | None = None
