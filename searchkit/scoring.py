@@ -81,7 +81,7 @@ class Postings:
             if not found:
                 break
             if len(found) * _SEEK_RATIO < len(ids):
-                found = [d for d in found if (i := bisect_left(ids, d)) < len(ids) and ids[i] == d]
+                found = [d for d, _place in _places(ids, found)]
             else:
                 members = set(ids)
                 found = [d for d in found if d in members]
@@ -109,8 +109,7 @@ class Postings:
                 pairs: Iterable[tuple[int, float]] = zip(ids, frequencies, strict=True)
             elif len(among) * _SEEK_RATIO < len(ids):
                 # Far fewer candidates than documents with the term: look each one up.
-                count = len(ids)
-                pairs = [(d, frequencies[i]) for d in among if (i := bisect_left(ids, d)) < count and ids[i] == d]
+                pairs = [(d, frequencies[place]) for d, place in _places(ids, among)]
             else:
                 pairs = [(d, tf) for d, tf in zip(ids, frequencies, strict=True) if d in among]
             scores = {d: weight * tf / (tf + norms[lengths[d]]) for d, tf in pairs}
@@ -170,6 +169,13 @@ class Postings:
             cached = lengths, [k1 * (1 - b + b * byte_to_length(byte) / average) for byte in range(256)]
             self._norms[field] = cached
         return cached
+
+
+def _places(ids: list[int], wanted: Iterable[int]) -> list[tuple[int, int]]:
+    """(document, its place in `ids`) for each of the `wanted` documents that the
+    sorted list `ids` holds, found by bisection."""
+    count = len(ids)
+    return [(d, place) for d in wanted if (place := bisect_left(ids, d)) < count and ids[place] == d]
 
 
 def _read_postings(postfile: StructFile, info: W3TermInfo) -> tuple[list[int], list[float]]:
