@@ -150,7 +150,7 @@ class SearchkitSystem:
 
     def rank(self, query: str) -> Ranking:
         """The top K documents; raises `QuerySyntaxError` when the query does not parse."""
-        result = self._searcher.search(as_plain_query(query), limit=K, snippets=False)
+        result = self._searcher.search(as_plain_query(query), limit=K, snippets=0)
         return [(hit.path, hit.score) for hit in result.hits]
 
 

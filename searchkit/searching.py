@@ -13,10 +13,10 @@ from pathlib import Path
 from searchkit.analysis import analyze, fold_diacritics, spellings
 from searchkit.errors import SearchkitError
 from searchkit.indexing import BODY_FIELDS, damaged, open_index
-from searchkit.query import match_terms, parse, score, to_string, with_restored_diacritics
+from searchkit.query import Contribution, explain, match_terms, parse, score, to_string, with_restored_diacritics
 from searchkit.restore import Restoration, restore_diacritics
 from searchkit.scoring import Postings
-from searchkit.snippets import Snippet, make_snippet
+from searchkit.snippets import SNIPPET_CHARS, Snippet, make_snippets
 
 NO_SNIPPET = Snippet("", ())
 # Written forms of each syllable tried when looking up the forms of a pair.
@@ -34,7 +34,15 @@ class Hit:
     score: float
     path: str
     title: str
-    snippet: Snippet
+    # The passages that best show the match, best first (none when not asked for).
+    snippets: tuple[Snippet, ...] = ()
+    # What each term added to the score, when asked for.
+    explanation: tuple[Contribution, ...] = ()
+
+    @property
+    def snippet(self) -> Snippet:
+        """The best passage (empty when no snippets were asked for)."""
+        return self.snippets[0] if self.snippets else NO_SNIPPET
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,28 +90,43 @@ class Searcher:
     def close(self) -> None:
         self._reader.close()
 
-    def search(self, query: str, *, limit: int = 10, offset: int = 0, snippets: bool = True) -> SearchResult:
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        snippets: int = 1,
+        snippet_chars: int = SNIPPET_CHARS,
+        explain: bool = False,
+    ) -> SearchResult:
         """Parse and run `query`: the `limit` best matches after the first `offset`
         (ranks count from the best); raises `QuerySyntaxError` for a malformed query.
-        With `snippets=False` hits carry an empty snippet (for ranking only)."""
+        Each hit carries up to `snippets` passages of about `snippet_chars` characters
+        (none with 0, for ranking only) and, with `explain`, what each term added to
+        its score."""
         started = time.perf_counter()
         with self._reading():
-            return self._search(query, limit, offset, snippets, started)
+            return self._search(query, limit, offset, started, snippets, snippet_chars, explain)
 
-    def _search(self, query: str, limit: int, offset: int, snippets: bool, started: float) -> SearchResult:
+    def _search(
+        self, query: str, limit: int, offset: int, started: float, snippets: int, snippet_chars: int, explained: bool
+    ) -> SearchResult:
         node = with_restored_diacritics(parse(query), self.restore)
         terms = match_terms(node)
         scores = score(self._postings, node)
         hits = []
         best = self._best(scores, offset + limit)[offset:]
-        for rank, (doc_score, stored) in enumerate(best, offset + 1):
+        for rank, (docnum, doc_score, stored) in enumerate(best, offset + 1):
+            text = stored.get("content", "")
             hits.append(
                 Hit(
                     rank=rank,
                     score=doc_score,
                     path=stored["path"],
                     title=stored.get("title", ""),
-                    snippet=make_snippet(stored.get("content", ""), terms) if snippets else NO_SNIPPET,
+                    snippets=tuple(make_snippets(text, terms, width=snippet_chars, count=snippets)) if snippets else (),
+                    explanation=tuple(explain(self._postings, node, docnum)) if explained else (),
                 )
             )
         restored = to_string(node)
@@ -115,8 +138,8 @@ class Searcher:
             restored=restored if restored != to_string(node, restored=False) else None,
         )
 
-    def _best(self, scores: dict[int, float], limit: int) -> list[tuple[float, dict[str, str]]]:
-        """The `limit` best documents with their stored fields, equal scores in order of
+    def _best(self, scores: dict[int, float], limit: int) -> list[tuple[int, float, dict[str, str]]]:
+        """The `limit` best documents (number, score, stored fields), equal scores in order of
         path: document numbers depend on how the index was built (which worker wrote
         which segment), and the same folder must give the same results."""
         if limit <= 0 or not scores:
@@ -129,8 +152,8 @@ class Searcher:
         if len(tied) > _MAX_TIES_BY_PATH:
             kept = set(heapq.nsmallest(limit - (len(chosen) - len(tied)), tied))
             chosen = [(d, value) for d, value in chosen if value != cutoff or d in kept]
-        found = [(value, self._reader.stored_fields(d)) for d, value in chosen]
-        found.sort(key=lambda item: (-item[0], item[1]["path"]))
+        found = [(d, value, self._reader.stored_fields(d)) for d, value in chosen]
+        found.sort(key=lambda item: (-item[1], item[2]["path"]))
         return found[:limit]
 
     def _forms(self, folded: str) -> list[tuple[str, int]]:

@@ -109,17 +109,42 @@ def _best_window(spans: list[tuple[int, int]], text: str, width: int) -> tuple[i
     return start, end
 
 
-def make_snippet(text: str, terms: MatchTerms, *, width: int = SNIPPET_CHARS) -> Snippet:
-    """The best passage of `text` for the query, on one line, with its highlights."""
+def make_snippets(text: str, terms: MatchTerms, *, width: int = SNIPPET_CHARS, count: int = 1) -> list[Snippet]:
+    """Up to `count` passages of `text` for the query, best first, each on one line
+    with its highlights and none overlapping another. The first is the passage that
+    best shows the match (the beginning of the text when nothing matches); each next
+    one is the best among the matches the passages before it leave out."""
     spans = highlight_spans(text, terms)
-    if spans:
-        start, end = _best_window(spans, text, width)
-    else:
-        start, end = 0, min(len(text), width)
+    if not spans:
+        end = min(len(text), width)
         if end < len(text) and (space := text.rfind(" ", 0, end)) > 0:
             end = space
-    inside = [(s, e) for s, e in spans if s >= start and e <= end]
+        return [_passage(text, [], 0, end)]
+    snippets: list[Snippet] = []
+    taken: list[tuple[int, int]] = []
+    left = spans
+    while left and len(snippets) < count:
+        start, end = _best_window(left, text, width)
+        # Keep clear of the passages already shown.
+        start = max([start, *(e for s, e in taken if s < start)])
+        end = min([end, *(s for s, e in taken if s >= start)])
+        inside = [(s, e) for s, e in left if s >= start and e <= end]
+        if not inside:
+            break
+        snippets.append(_passage(text, inside, start, end))
+        taken.append((start, end))
+        left = [(s, e) for s, e in left if e <= start or s >= end]
+    return snippets
 
+
+def make_snippet(text: str, terms: MatchTerms, *, width: int = SNIPPET_CHARS) -> Snippet:
+    """The best passage of `text` for the query, on one line, with its highlights."""
+    return make_snippets(text, terms, width=width)[0]
+
+
+def _passage(text: str, inside: list[tuple[int, int]], start: int, end: int) -> Snippet:
+    """`text[start:end]` on one line (white space collapsed), marked "…" where it is
+    cut, with the spans `inside` it as highlights."""
     # Collapse runs of white space to one space, moving the highlights with the text.
     pieces: list[str] = []
     highlights: list[tuple[int, int]] = []
