@@ -26,7 +26,7 @@ from searchkit.analysis.prescan import has_phrase
 from searchkit.errors import QuerySyntaxError
 from searchkit.restore import Restoration
 from searchkit.schema import BODY_FIELDS, TITLE_FIELDS
-from searchkit.scoring import Postings, Scores
+from searchkit.scoring import OneDocument, Postings, Scores
 
 FIELDS = {"title": TITLE_FIELDS}
 
@@ -347,6 +347,7 @@ def _add_term_scores(
     exact: bool,
     among: Collection[int] | None,
     weight: float = 1.0,
+    trace: _Trace | None = None,
 ) -> None:
     """Add `weight` times the score of one syllable (view "syllables") or pair of
     syllables ("bigrams") in one field set into `total`. `exact`: the user typed
@@ -361,12 +362,17 @@ def _add_term_scores(
         folded_weight = FOLDED_WEIGHT * weight
         for d, s in folded.items():
             total[d] = get(d, 0.0) + s * folded_weight
+        if trace is not None:
+            trace.record(folded_view, fold_diacritics(term), sum(folded.values()) * folded_weight)
         return
     # Every document with the exact spelling has its folded form too.
     exact_get = postings.scores(fields[view], term, among).get
     loose_weight, exact_weight = LOOSE_WEIGHT * weight, EXACT_WEIGHT * weight
     for d, s in folded.items():
         total[d] = get(d, 0.0) + s * loose_weight + exact_get(d, 0.0) * exact_weight
+    if trace is not None:
+        trace.record(view, term, sum(exact_get(d, 0.0) for d in folded) * exact_weight)
+        trace.record(folded_view, fold_diacritics(term), sum(folded.values()) * loose_weight)
 
 
 def _having_all(postings: Postings, field: str, syllables: list[str]) -> set[int]:
@@ -398,7 +404,9 @@ def _with_phrase(postings: Postings, fields: dict[str, str], part: list[str], ca
     return {d for d in found if has_phrase(postings.stored_fields(d)[stored], part)}
 
 
-def _run_scores(postings: Postings, fields: dict[str, str], syllables: list[_Syllable], phrase: bool) -> Scores:
+def _run_scores(
+    postings: Postings, fields: dict[str, str], syllables: list[_Syllable], phrase: bool, trace: _Trace | None = None
+) -> Scores:
     """A run of plain words: a ranked bag of syllables, with a bonus where the document
     has them side by side. Short keywords must all match; a quoted phrase must also
     have them together and in order."""
@@ -415,9 +423,12 @@ def _run_scores(postings: Postings, fields: dict[str, str], syllables: list[_Syl
         if not among:
             return {}
     total: Scores = {}
+    terms = trace.part() if trace is not None else None
     for text, exact, asks in distinct:
         weight = QUESTION_WORD_WEIGHT if asks and not phrase else 1.0
-        _add_term_scores(total, postings, fields, "syllables", text, exact=exact, among=among, weight=weight)
+        _add_term_scores(
+            total, postings, fields, "syllables", text, exact=exact, among=among, weight=weight, trace=terms
+        )
     if phrase:
         for part in _unbroken_parts(syllables):
             if len(part) > 1 and total:
@@ -434,12 +445,17 @@ def _run_scores(postings: Postings, fields: dict[str, str], syllables: list[_Syl
     for pair, exact in pairs:
         pair_weight = weight if exact else weight * FOLDED_PAIR_WEIGHT
         pair_scores: Scores = {}
-        _add_term_scores(pair_scores, postings, fields, "bigrams", pair, exact=exact, among=among)
+        pair_terms = terms.part(pair_weight) if terms is not None else None
+        _add_term_scores(pair_scores, postings, fields, "bigrams", pair, exact=exact, among=among, trace=pair_terms)
         _add_to_matched(total, pair_scores, pair_weight)
+        if terms is not None and pair_terms is not None and total.keys() & pair_scores.keys():
+            terms.keep(pair_terms)
+    if trace is not None and terms is not None and total:
+        trace.keep(terms)
     return total
 
 
-def _leaf_scores(postings: Postings, node: Text | Phrase) -> Scores | None:
+def _leaf_scores(postings: Postings, node: Text | Phrase, trace: _Trace | None = None) -> Scores | None:
     typed = _typed_syllables(node.text)
     if not typed:
         return None
@@ -448,34 +464,53 @@ def _leaf_scores(postings: Postings, node: Text | Phrase) -> Scores | None:
     field_sets = [FIELDS[node.field]] if node.field else [BODY_FIELDS, TITLE_FIELDS]
     total: Scores = {}
     for fields in field_sets:
-        scores = _run_scores(postings, fields, typed, phrase)
+        weight = TITLE_WEIGHT if fields is TITLE_FIELDS and not node.field else 1.0
+        part = trace.part(weight, "title" if fields is TITLE_FIELDS else "body") if trace is not None else None
+        scores = _run_scores(postings, fields, typed, phrase, part)
         if restored:
             # What was typed still matches every spelling; the restored reading adds
             # the weight of an exact match where the document has those diacritics.
-            _add(scores, _run_scores(postings, fields, restored, phrase), RESTORED_WEIGHT)
-        _add(total, scores, TITLE_WEIGHT if fields is TITLE_FIELDS and not node.field else 1.0)
+            restored_part = part.part(RESTORED_WEIGHT) if part is not None else None
+            _add(scores, _run_scores(postings, fields, restored, phrase, restored_part), RESTORED_WEIGHT)
+            if part is not None and restored_part is not None:
+                part.keep(restored_part)
+        _add(total, scores, weight)
+        if trace is not None and part is not None:
+            trace.keep(part)
     return total
 
 
-def _scores(postings: Postings, node: Node) -> Scores | None:
+def _scores(postings: Postings, node: Node, trace: _Trace | None = None) -> Scores | None:
     """The score of each document matching `node`; None for a node with nothing
-    searchable in it (punctuation only), which is left out of its parent."""
+    searchable in it (punctuation only), which is left out of its parent. With
+    `trace` (when scoring one document), what each term adds is recorded in it, if
+    the document matches `node`."""
+    if trace is None:
+        return _node_scores(postings, node, None)
+    part = trace.part()
+    scores = _node_scores(postings, node, part)
+    if scores:
+        trace.keep(part)
+    return scores
+
+
+def _node_scores(postings: Postings, node: Node, trace: _Trace | None) -> Scores | None:
     if isinstance(node, Text | Phrase):
-        return _leaf_scores(postings, node)
+        return _leaf_scores(postings, node, trace)
     if isinstance(node, Not):
-        inner = _scores(postings, node.item)
+        inner = _scores(postings, node.item)  # what it excludes adds nothing
         if inner is None:
             return None
         return {d: s for d, s in postings.all_documents().items() if d not in inner}
     if isinstance(node, Or):
-        present = [scores for scores in (_scores(postings, item) for item in node.items) if scores is not None]
+        present = [scores for scores in (_scores(postings, item, trace) for item in node.items) if scores is not None]
         if not present:
             return None
         total: Scores = {}
         for scores in present:
             _add(total, scores)
         return total
-    positive = [_scores(postings, item) for item in node.items if not isinstance(item, Not)]
+    positive = [_scores(postings, item, trace) for item in node.items if not isinstance(item, Not)]
     negative = [_scores(postings, item.item) for item in node.items if isinstance(item, Not)]
     matched = sorted((scores for scores in positive if scores is not None), key=len)
     excluded = [scores for scores in negative if scores is not None]
@@ -487,6 +522,52 @@ def _scores(postings: Postings, node: Node) -> Scores | None:
     for scores in excluded:
         total = {d: s for d, s in total.items() if d not in scores}
     return total
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """What one term added to a document's score: `field` "body" or "title", `view`
+    the index view it matched in (syllables, folded, bigrams, folded_bigrams)."""
+
+    field: str
+    view: str
+    term: str
+    score: float
+
+
+class _Trace:
+    """The contributions recorded while scoring one document, each scaled by the
+    weights of the parts of the query it is in. A part's contributions are kept only
+    if the document matches that part (`keep`)."""
+
+    def __init__(self, weight: float = 1.0, field: str = "body") -> None:
+        self.weight = weight
+        self.field = field
+        self.found: list[Contribution] = []
+
+    def part(self, weight: float = 1.0, field: str | None = None) -> _Trace:
+        return _Trace(self.weight * weight, field or self.field)
+
+    def record(self, view: str, term: str, score: float) -> None:
+        if score:
+            self.found.append(Contribution(self.field, view, term, score * self.weight))
+
+    def keep(self, part: _Trace) -> None:
+        self.found.extend(part.found)
+
+
+def explain(postings: Postings, node: Node, docnum: int) -> list[Contribution]:
+    """What each term of a parsed query added to the score of document `docnum`,
+    largest first (the same term matched in the same view by several parts of the
+    query is summed): their sum is the document's score."""
+    trace = _Trace()
+    _scores(OneDocument(postings, docnum), node, trace)
+    summed: dict[tuple[str, str, str], float] = {}
+    for c in trace.found:
+        key = (c.field, c.view, c.term)
+        summed[key] = summed.get(key, 0.0) + c.score
+    found = [Contribution(field, view, term, value) for (field, view, term), value in summed.items()]
+    return sorted(found, key=lambda c: -c.score)
 
 
 def score(postings: Postings, node: Node) -> Scores:
