@@ -73,6 +73,9 @@ IndexOption = Annotated[
         "--index", "-i", envvar="SEARCHKIT_INDEX", help="Index folder (default ./index, or $SEARCHKIT_INDEX)."
     ),
 ]
+ColorOption = Annotated[
+    ColorChoice, typer.Option("--color", help="Colour the output: on a terminal (auto), always, never.")
+]
 LimitOption = Annotated[int, typer.Option("--limit", "-n", min=1, help="How many results to show per query.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one object per hit.")]
 
@@ -168,42 +171,76 @@ def query_command(
     files: Annotated[bool, typer.Option("--files", "-l", help="Only the paths of the matches, best first.")] = False,
     null: Annotated[bool, typer.Option("-0", help="Paths only, each ended by a NUL (for xargs -0).")] = False,
     count: Annotated[bool, typer.Option("--count", "-c", help="Only how many documents match.")] = False,
-    color: Annotated[
-        ColorChoice, typer.Option("--color", help="Colour the results: on a terminal (auto), always, never.")
-    ] = ColorChoice.AUTO,
+    color: ColorOption = ColorChoice.AUTO,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show which terms matched in which view, and what each added.")
+    ] = False,
 ) -> None:
     """Run a ranked query and show the best matches with highlighted snippets.
 
     Syntax: plain words (kept together as Vietnamese words, with or without
     diacritics), "exact phrase", AND, OR, NOT, parentheses, title:words.
+    On a terminal each hit shows its rank, title, path, score and snippets; into a
+    pipe, one line per hit: PATH, SCORE, TITLE, SNIPPET separated by tabs.
 
     Example: searchkit query "công an cấp huyện" --limit 5
     """
-    from searchkit.render import OutputMode, write_result, write_summary
+    from searchkit.render import write_result, write_summary
     from searchkit.searching import Searcher
 
     env = Environment(color=color.value)
     if (text is None) == (queries is None):
         env.error("give either a query or --queries FILE")
         raise typer.Exit(ExitStatus.ERROR)
+    mode = _output_mode(env, json=json, files=files, null=null, count=count, explain=explain)
+    view = _HitView(env, mode, explain)
+    with _reported(env):
+        if queries is None:
+            assert text is not None
+            with Searcher(index) as searcher:
+                result = searcher.search(text, limit=limit, offset=offset, **view.options)
+            write_result(env, result, mode)
+            write_summary(env, result)
+            raise typer.Exit(ExitStatus.MATCHED if mode.matched(result) else ExitStatus.NO_MATCH)
+        raise typer.Exit(_run_batch(env, queries, index, limit=limit, offset=offset, view=view))
+
+
+def _output_mode(env: Environment, *, json: bool, files: bool, null: bool, count: bool, explain: bool) -> OutputMode:
+    """The output mode the options ask for: hits for a person on a terminal (or with
+    --color always), tab-separated lines into a pipe, unless a format is named."""
+    from searchkit.render import OutputMode
+
     if json + (files or null) + count > 1:
         env.error("give at most one of --json, --files (or -0) and --count")
         raise typer.Exit(ExitStatus.ERROR)
-    mode = OutputMode.HITS
+    mode = OutputMode.HITS if env.styled else OutputMode.TSV
     # At most one applies, except that -0 (NUL-ended paths) refines --files.
     asked = {OutputMode.FILES: files, OutputMode.NUL: null, OutputMode.JSON: json, OutputMode.COUNT: count}
     for chosen, wanted in asked.items():
         if wanted:
             mode = chosen
-    with _reported(env):
-        if queries is None:
-            assert text is not None
-            with Searcher(index) as searcher:
-                result = searcher.search(text, limit=limit, offset=offset, snippets=mode.needs_snippets)
-            write_result(env, result, mode)
-            write_summary(env, result)
-            raise typer.Exit(ExitStatus.MATCHED if mode.matched(result) else ExitStatus.NO_MATCH)
-        raise typer.Exit(_run_batch(env, queries, index, limit=limit, offset=offset, mode=mode))
+    if explain and not mode.shows_hits:
+        env.error("--explain shows with the hits, not with --files, -0 or --count")
+        raise typer.Exit(ExitStatus.ERROR)
+    return mode
+
+
+class _HitView:
+    """What the core is asked for, for each hit, to show it in `mode`: on a terminal,
+    two snippets that fit in two lines each; elsewhere the best one, whole."""
+
+    def __init__(self, env: Environment, mode: OutputMode, explain: bool) -> None:
+        from searchkit.render import OutputMode
+        from searchkit.snippets import SNIPPET_CHARS
+
+        self.mode = mode
+        snippets, chars = 0, SNIPPET_CHARS
+        if mode is OutputMode.HITS and env.stdout_isatty:
+            # Two lines of the terminal, less the indent and room for word wrapping.
+            snippets, chars = 2, max(40, min(SNIPPET_CHARS, 2 * (env.width - 4) - 16))
+        elif mode.needs_snippets:
+            snippets = 1
+        self.options = {"snippets": snippets, "snippet_chars": chars, "explain": explain}
 
 
 def _read_lines(source: Path) -> list[str]:
@@ -218,19 +255,20 @@ def _read_lines(source: Path) -> list[str]:
         raise SourceNotFound(f"{source} is not valid UTF-8 (byte {exc.start})") from None
 
 
-def _run_batch(env: Environment, source: Path, index: Path, *, limit: int, offset: int, mode: OutputMode) -> ExitStatus:
+def _run_batch(env: Environment, source: Path, index: Path, *, limit: int, offset: int, view: _HitView) -> ExitStatus:
     from searchkit.errors import QuerySyntaxError
     from searchkit.render import write_restored, write_result
     from searchkit.searching import Searcher
 
     lines = _read_lines(source)
+    mode = view.mode
     matched = failed = False
     with Searcher(index) as searcher:
         for qid, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
-                result = searcher.search(line, limit=limit, offset=offset, snippets=mode.needs_snippets)
+                result = searcher.search(line, limit=limit, offset=offset, **view.options)
             except QuerySyntaxError as exc:
                 env.error(f"query {qid}: {exc}")
                 failed = True

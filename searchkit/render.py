@@ -9,6 +9,8 @@ from __future__ import annotations
 import enum
 import json
 import os
+import re
+import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +18,10 @@ from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from searchkit.indexing import IndexReport
+    from searchkit.query import Contribution
     from searchkit.searching import Hit, SearchResult
 
 
@@ -33,6 +37,8 @@ class Environment:
     dumb_terminal: bool = field(default_factory=lambda: os.environ.get("TERM") == "dumb")
     # --color: "auto" (colour on a terminal, unless NO_COLOR or TERM=dumb), "always", "never".
     color: str = "auto"
+    # Columns of the terminal (or $COLUMNS), for laying out results on it.
+    width: int = field(default_factory=lambda: shutil.get_terminal_size().columns)
 
     @property
     def styled(self) -> bool:
@@ -56,6 +62,7 @@ class Environment:
         coloured = self._coloured(is_tty)
         return _Console(
             file=self.stderr if stderr else self.stdout,
+            width=self.width if is_tty else None,
             force_terminal=is_tty or coloured,
             no_color=not coloured,
             highlight=False,
@@ -92,13 +99,33 @@ def hit_json(hit: Hit, *, qid: int | None = None, query: str | None = None) -> s
         snippet=hit.snippet.text,
         highlights=[list(span) for span in hit.snippet.highlights],
     )
+    if hit.explanation:
+        record["explain"] = [
+            {"field": c.field, "view": c.view, "term": c.term, "score": round(c.score, 4)} for c in hit.explanation
+        ]
     return json.dumps(record, ensure_ascii=False)
+
+
+# Tabs, line breaks and other control characters, which would break a line of
+# tab-separated values into the wrong cells or lines.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def tsv_line(cells: list[str]) -> str:
+    """One line of tab-separated values; a tab or line break inside a cell becomes a space."""
+    return "\t".join(_CONTROL.sub(" ", cell) for cell in cells) + "\n"
+
+
+def explanation_text(explanation: tuple[Contribution, ...]) -> str:
+    """What each term added to a score, on one line: `field view:term=score; ...`."""
+    return "; ".join(f"{c.field} {c.view}:{c.term}={c.score:.4f}" for c in explanation)
 
 
 class OutputMode(enum.Enum):
     """What `searchkit query` prints of each result."""
 
-    HITS = "hits"  # for a person: rank, title, path, score, snippet
+    HITS = "hits"  # for a person: rank, title, path, score, snippets
+    TSV = "tsv"  # for cut, awk and fzf: PATH, SCORE, TITLE, SNIPPET, one hit per line
     JSON = "json"  # JSON Lines, one object per hit
     FILES = "files"  # paths only, one per line, best first
     NUL = "nul"  # paths only, each ended by a NUL
@@ -106,7 +133,12 @@ class OutputMode(enum.Enum):
 
     @property
     def needs_snippets(self) -> bool:
-        return self in (OutputMode.HITS, OutputMode.JSON)
+        return self in (OutputMode.HITS, OutputMode.TSV, OutputMode.JSON)
+
+    @property
+    def shows_hits(self) -> bool:
+        """Whether each hit is shown whole (so it can be explained)."""
+        return self.needs_snippets
 
     def matched(self, result: SearchResult) -> bool:
         """Whether the query matched, for the exit status: a count is of every matching
@@ -123,6 +155,12 @@ def write_result(
         write_json(env, result, qid=qid)
     elif mode is OutputMode.HITS:
         write_hits(env, result, heading=heading if qid is not None else None)
+    elif mode is OutputMode.TSV:
+        for hit in result.hits:
+            cells = [display_path(hit.path), f"{hit.score:.4f}", hit.title, hit.snippet.text]
+            if hit.explanation:
+                cells.append(explanation_text(hit.explanation))
+            env.stdout.write(tsv_line([str(qid), *cells] if qid is not None else cells))
     elif mode is OutputMode.COUNT:
         env.stdout.write(f"{qid}\t{result.total}\n" if qid is not None else f"{result.total}\n")
     else:
@@ -136,42 +174,73 @@ def write_json(env: Environment, result: SearchResult, *, qid: int | None = None
 
 
 def write_hits(env: Environment, result: SearchResult, *, heading: str | None = None) -> None:
-    """Hits for a person: rank, title, score, path and a highlighted snippet."""
-    if not env.styled:
-        _write_plain_hits(env, result, heading=heading)
-        return
-    from rich.padding import Padding
+    """Hits for a person: rank, title, path, score and highlighted snippets. On a
+    terminal a long title or path is cut to its width and snippets are wrapped in it;
+    elsewhere (--color always into a file) every item is one line, whole."""
     from rich.text import Text
 
     console = env.console()
+    fitted = env.stdout_isatty
+
+    def line(text: Text) -> None:
+        if fitted:
+            console.print(text, no_wrap=True, overflow="ellipsis")
+        else:
+            console.print(text, soft_wrap=True)
+
+    def indented(text: Text) -> None:
+        pieces = text.wrap(console, max(20, console.width - 4)) if fitted else [text]
+        for piece in pieces:
+            piece.rstrip()
+            line(Text("    ") + piece)
+
     if heading is not None:
-        console.print(Text(heading, style="bold underline"))
+        line(Text(heading, style="bold underline"))
     for hit in result.hits:
         head = Text()
         head.append(f"{hit.rank:>2}. ", style="bold")
         head.append(hit.title or display_path(hit.path), style="bold cyan")
-        # On a terminal a long title is cut to the width; in a file it is kept whole.
-        console.print(head, no_wrap=env.stdout_isatty, overflow="ellipsis")
-        where = Text("    ")
-        where.append(display_path(hit.path), style="green")
-        where.append(f"  score {hit.score:.2f}", style="dim")
-        console.print(where)
-        snippet = Text(hit.snippet.text)
-        for start, end in hit.snippet.highlights:
-            snippet.stylize("bold yellow", start, end)
-        console.print(Padding(snippet, (0, 0, 0, 4)))
+        line(head)
+        score = Text(f"  score {hit.score:.2f}", style="dim")
+        path = Text(display_path(hit.path), style="green")
+        if fitted:
+            # Cut the path, not the score.
+            path.truncate(max(10, console.width - 4 - len(score)), overflow="ellipsis")
+        line(Text("    ") + path + score)
+        for snippet in hit.snippets:
+            text = Text(snippet.text)
+            for start, end in snippet.highlights:
+                text.stylize("bold yellow", start, end)
+            indented(text)
+        if hit.explanation:
+            for row in _explanation_rows(hit.explanation, hit.score):
+                line(Text("    ") + row)
         console.print()
 
 
-def _write_plain_hits(env: Environment, result: SearchResult, *, heading: str | None) -> None:
-    """The same layout as on a terminal, without styles or wrapping: one line per item."""
-    out = env.stdout
-    if heading is not None:
-        out.write(heading + "\n")
-    for hit in result.hits:
-        out.write(f"{hit.rank:>2}. {hit.title or display_path(hit.path)}\n")
-        out.write(f"    {display_path(hit.path)}  score {hit.score:.2f}\n")
-        out.write(f"    {hit.snippet.text}\n\n")
+# On a terminal, terms that add less than this share of a score are summed on one line.
+_EXPLAIN_SHARE = 0.01
+
+
+def _explanation_rows(explanation: tuple[Contribution, ...], total: float) -> list[Text]:
+    """What each term added to the score, a row each (score, field, view, term),
+    aligned; the terms that add little are summed in a last row."""
+    from rich.text import Text
+
+    shown = [c for c in explanation if c.score >= total * _EXPLAIN_SHARE] or list(explanation[:1])
+    rest = explanation[len(shown) :]
+    field_width = max(len(c.field) for c in shown)
+    view_width = max(len(c.view) for c in shown)
+    rows = []
+    for c in shown:
+        row = Text()
+        row.append(f"{c.score:6.2f}  ", style="dim")
+        row.append(f"{c.field:<{field_width}}  {c.view:<{view_width}}  ")
+        row.append(c.term, style="yellow")
+        rows.append(row)
+    if rest:
+        rows.append(Text(f"{sum(c.score for c in rest):6.2f}  from {len(rest)} more", style="dim"))
+    return rows
 
 
 def write_restored(env: Environment, result: SearchResult, *, qid: int | None = None) -> None:

@@ -384,18 +384,34 @@ def test_segment_gives_pyvi_output_line_by_line_keeping_empty_lines() -> None:
 # ---- output for people ------------------------------------------------------------------------------------
 
 
-def test_results_for_people_show_rank_title_path_and_snippet(demo_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(CORPUS.parent)
-    article = corpus_file("hoi-thao-quy-che")
+def test_a_pipe_gets_one_tab_separated_line_per_hit(demo_index: Path) -> None:
+    as_json = records(query(demo_index, "công an cấp huyện", "--json"))
 
-    result = query(demo_index, "Hải Phòng")
+    result = query(demo_index, "công an cấp huyện")
 
     assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
-    head = next(i for i, line in enumerate(lines) if title_line(article.name) in line)
-    assert lines[head].lstrip().startswith("1.")
-    assert f"corpus/{article.name}" in lines[head + 1]
-    assert "Hải Phòng" in lines[head + 2]
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert len(rows) == len(as_json) > 1
+    for row, hit in zip(rows, as_json, strict=True):
+        assert row == [hit["path"], f"{hit['score']:.4f}", hit["title"], hit["snippet"]]
+
+
+def test_tab_separated_cells_never_hold_a_tab_or_a_line_break(tmp_path: Path) -> None:
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "tabs.txt").write_text("Tiêu\tđề có tab\nCông an\tcấp huyện,\r\ncông an\u2028cấp xã.\n", encoding="utf-8")
+    index = tmp_path / "index"
+    assert invoke("index", str(corpus), "--index", str(index)).exit_code == 0
+
+    result = invoke("query", "công an", "--index", str(index))
+
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == 1
+    path, score, title, snippet = result.stdout.rstrip("\n").split("\t")
+    assert Path(path).name == "tabs.txt"
+    assert float(score) > 0
+    assert title == "Tiêu đề có tab"
+    assert "Công an cấp huyện" in snippet
 
 
 def test_results_for_a_pipe_have_no_ansi_codes(demo_index: Path) -> None:
