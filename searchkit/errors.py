@@ -23,6 +23,10 @@ class SourceNotFound(SearchkitError):
     """The folder or file to index does not exist or cannot be listed."""
 
 
+class DocumentNotFound(SearchkitError):
+    """The file asked about is not a document of the index."""
+
+
 class QuerySyntaxError(SearchkitError):
     """The query cannot be parsed (an unbalanced quote or parenthesis, a lone operator)."""
 

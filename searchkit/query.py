@@ -264,6 +264,11 @@ class MatchTerms:
     folded: frozenset[str]
     runs: tuple[tuple[str, ...], ...]
 
+    @classmethod
+    def none(cls) -> MatchTerms:
+        """Terms that match nothing."""
+        return cls(frozenset(), frozenset(), ())
+
     def loosened(self) -> MatchTerms:
         """The same terms, each matching any spelling (for documents that matched
         only once diacritics were folded)."""

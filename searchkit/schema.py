@@ -75,7 +75,7 @@ class ViewAnalyzer(Analyzer):
             yield token
 
 
-def _pair_texts(texts: list[str], positions: list[int]) -> list[str]:
+def pair_texts(texts: list[str], positions: list[int]) -> list[str]:
     """Each two syllables that stand next to each other ("công an"), never across
     punctuation or a line end, from a view's parallel lists. Matching a pair is how a
     query's words count more where they stand together, without reading positions at
@@ -91,8 +91,8 @@ def _fields(analysis: Analysis, fields: dict[str, str]) -> dict[str, list[str]]:
         fields["words"]: [word for word in analysis.word_texts if "_" in word],
         fields["syllables"]: analysis.syllable_texts,
         fields["folded"]: analysis.folded_texts,
-        fields["bigrams"]: _pair_texts(analysis.syllable_texts, analysis.positions),
-        fields["folded_bigrams"]: _pair_texts(analysis.folded_texts, analysis.positions),
+        fields["bigrams"]: pair_texts(analysis.syllable_texts, analysis.positions),
+        fields["folded_bigrams"]: pair_texts(analysis.folded_texts, analysis.positions),
     }
 
 
@@ -101,7 +101,7 @@ def view_tokens(analysis: Analysis, view: str) -> list[Token]:
     syllables has no position or span of its own, so its tokens carry none."""
     if view.endswith("bigrams"):
         texts = analysis.folded_texts if view == "folded_bigrams" else analysis.syllable_texts
-        return [Token(text, 0, 0, 0) for text in _pair_texts(texts, analysis.positions)]
+        return [Token(text, 0, 0, 0) for text in pair_texts(texts, analysis.positions)]
     if view == "words":
         return [token for token in analysis.words if "_" in token.text]
     return getattr(analysis, view)

@@ -69,6 +69,11 @@ class Postings:
         """Every live document, with a score of 0."""
         return dict.fromkeys(self._reader.all_doc_ids(), 0.0)
 
+    def doc_frequency(self, field: str, term: str) -> int:
+        """How many documents have `term` in `field` (counting any deleted since the
+        last merge of their segment)."""
+        return int(self._reader.doc_frequency(field, term))
+
     def stored_fields(self, docnum: int) -> dict[str, object]:
         """What the index stores of a document (its path, title and text)."""
         return self._reader.stored_fields(docnum)

@@ -6,17 +6,28 @@ import contextlib
 import heapq
 import itertools
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from searchkit.analysis import analyze, fold_diacritics, spellings
-from searchkit.errors import SearchkitError
+from searchkit.documents import document_path
+from searchkit.errors import DocumentNotFound, SearchkitError
 from searchkit.indexing import BODY_FIELDS, damaged, open_index
-from searchkit.query import Contribution, explain, match_terms, parse, score, to_string, with_restored_diacritics
+from searchkit.query import (
+    Contribution,
+    MatchTerms,
+    explain,
+    match_terms,
+    parse,
+    score,
+    to_string,
+    with_restored_diacritics,
+)
 from searchkit.restore import Restoration, restore_diacritics
-from searchkit.scoring import Postings
-from searchkit.snippets import SNIPPET_CHARS, Snippet, make_snippets
+from searchkit.scoring import Postings, Scores
+from searchkit.similar import key_terms, similar_scores
+from searchkit.snippets import SNIPPET_CHARS, Snippet, highlight_spans, make_snippets
 
 NO_SNIPPET = Snippet("", ())
 # Written forms of each syllable tried when looking up the forms of a pair.
@@ -56,6 +67,17 @@ class SearchResult:
     # The query with diacritics put back, when it was typed without them and the
     # index suggested a reading (which was searched too).
     restored: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    """A document as the index stores it; `highlights` are `[start, end)` offsets of
+    a query's matches in `text`."""
+
+    path: str
+    title: str
+    text: str
+    highlights: tuple[tuple[int, int], ...] = ()
 
 
 class Searcher:
@@ -113,8 +135,28 @@ class Searcher:
         self, query: str, limit: int, offset: int, started: float, snippets: int, snippet_chars: int, explained: bool
     ) -> SearchResult:
         node = with_restored_diacritics(parse(query), self.restore)
-        terms = match_terms(node)
         scores = score(self._postings, node)
+        explained_by = (lambda docnum: explain(self._postings, node, docnum)) if explained else None
+        hits = self._hits(scores, limit, offset, match_terms(node), snippets, snippet_chars, explained_by)
+        restored = to_string(node)
+        return SearchResult(
+            query,
+            hits,
+            len(scores),
+            time.perf_counter() - started,
+            restored=restored if restored != to_string(node, restored=False) else None,
+        )
+
+    def _hits(
+        self,
+        scores: Scores,
+        limit: int,
+        offset: int,
+        terms: MatchTerms,
+        snippets: int,
+        snippet_chars: int,
+        explained_by: Callable[[int], list[Contribution]] | None,
+    ) -> list[Hit]:
         hits = []
         best = self._best(scores, offset + limit)[offset:]
         for rank, (docnum, doc_score, stored) in enumerate(best, offset + 1):
@@ -126,17 +168,55 @@ class Searcher:
                     path=stored["path"],
                     title=stored.get("title", ""),
                     snippets=tuple(make_snippets(text, terms, width=snippet_chars, count=snippets)) if snippets else (),
-                    explanation=tuple(explain(self._postings, node, docnum)) if explained else (),
+                    explanation=tuple(explained_by(docnum)) if explained_by is not None else (),
                 )
             )
-        restored = to_string(node)
-        return SearchResult(
-            query,
-            hits,
-            len(scores),
-            time.perf_counter() - started,
-            restored=restored if restored != to_string(node, restored=False) else None,
-        )
+        return hits
+
+    def _docnum(self, path: str | Path) -> int:
+        """The number of the live document of the file at `path`."""
+        key = document_path(path)
+        found = [d for d in self._reader.postings("path", key).all_ids()] if self._has_path(key) else []
+        if not found:
+            raise DocumentNotFound(f"{path} is not in the index at {self._index_dir}")
+        return found[-1]
+
+    def _has_path(self, key: str) -> bool:
+        return self._reader.doc_frequency("path", key) > 0
+
+    def document(self, path: str | Path, query: str | None = None) -> StoredDocument:
+        """The stored document of the file at `path`, with the matches of `query`
+        (if given) marked throughout; raises `DocumentNotFound` if it is not indexed."""
+        with self._reading():
+            stored = self._postings.stored_fields(self._docnum(path))
+        text = str(stored.get("content", ""))
+        highlights: tuple[tuple[int, int], ...] = ()
+        if query is not None:
+            highlights = tuple(highlight_spans(text, match_terms(parse(query))))
+        return StoredDocument(str(stored["path"]), str(stored.get("title", "")), text, highlights)
+
+    def similar(
+        self,
+        path: str | Path,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        snippets: int = 1,
+        snippet_chars: int = SNIPPET_CHARS,
+    ) -> SearchResult:
+        """The documents most like the one of the file at `path`, ranked by its key
+        terms (see `similar`); the result's query is those terms, most telling first.
+        Raises `DocumentNotFound` if the file is not indexed."""
+        started = time.perf_counter()
+        with self._reading():
+            docnum = self._docnum(path)
+            text = str(self._postings.stored_fields(docnum).get("content", ""))
+            terms = key_terms(text, self._postings)
+            scores = similar_scores(self._postings, terms, docnum)
+            words = [term.text for term in terms]
+            wanted = match_terms(parse(" OR ".join(f'"{word}"' for word in words))) if words else MatchTerms.none()
+            hits = self._hits(scores, limit, offset, wanted, snippets, snippet_chars, None)
+        return SearchResult(", ".join(words), hits, len(scores), time.perf_counter() - started)
 
     def _best(self, scores: dict[int, float], limit: int) -> list[tuple[int, float, dict[str, str]]]:
         """The `limit` best documents (number, score, stored fields), equal scores in order of
