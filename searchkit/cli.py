@@ -78,6 +78,10 @@ ColorOption = Annotated[
 ]
 LimitOption = Annotated[int, typer.Option("--limit", "-n", min=1, help="How many results to show per query.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one object per hit.")]
+OffsetOption = Annotated[int, typer.Option("--offset", min=0, help="Skip this many of the best matches (paging).")]
+FilesOption = Annotated[bool, typer.Option("--files", "-l", help="Only the paths of the matches, best first.")]
+NullOption = Annotated[bool, typer.Option("-0", help="Paths only, each ended by a NUL (for xargs -0).")]
+CountOption = Annotated[bool, typer.Option("--count", "-c", help="Only how many documents match.")]
 
 
 @contextlib.contextmanager
@@ -166,11 +170,11 @@ def query_command(
     ] = None,
     index: IndexOption = Path("index"),
     limit: LimitOption = 10,
-    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many of the best matches (paging).")] = 0,
+    offset: OffsetOption = 0,
     json: JsonOption = False,
-    files: Annotated[bool, typer.Option("--files", "-l", help="Only the paths of the matches, best first.")] = False,
-    null: Annotated[bool, typer.Option("-0", help="Paths only, each ended by a NUL (for xargs -0).")] = False,
-    count: Annotated[bool, typer.Option("--count", "-c", help="Only how many documents match.")] = False,
+    files: FilesOption = False,
+    null: NullOption = False,
+    count: CountOption = False,
     color: ColorOption = ColorChoice.AUTO,
     explain: Annotated[
         bool, typer.Option("--explain", help="Show which terms matched in which view, and what each added.")
@@ -240,7 +244,8 @@ class _HitView:
             snippets, chars = 2, max(40, min(SNIPPET_CHARS, 2 * (env.width - 4) - 16))
         elif mode.needs_snippets:
             snippets = 1
-        self.options = {"snippets": snippets, "snippet_chars": chars, "explain": explain}
+        self.similar_options = {"snippets": snippets, "snippet_chars": chars}
+        self.options = {**self.similar_options, "explain": explain}
 
 
 def _read_lines(source: Path) -> list[str]:
@@ -279,6 +284,70 @@ def _run_batch(env: Environment, source: Path, index: Path, *, limit: int, offse
     if failed:
         return ExitStatus.ERROR
     return ExitStatus.MATCHED if matched else ExitStatus.NO_MATCH
+
+
+@app.command("similar")
+def similar_command(
+    path: Annotated[Path, typer.Argument(help="An indexed file.", show_default=False)],
+    index: IndexOption = Path("index"),
+    limit: LimitOption = 10,
+    offset: OffsetOption = 0,
+    json: JsonOption = False,
+    files: FilesOption = False,
+    null: NullOption = False,
+    count: CountOption = False,
+    color: ColorOption = ColorChoice.AUTO,
+) -> None:
+    """Find the documents most like an indexed file (its key terms as a query).
+
+    Output as for query: hits on a terminal, tab-separated lines into a pipe,
+    --json, --files, -0 or --count.
+
+    Example: searchkit similar corpus/ha-noi-toa-dam-giu-ngon-lua-nhiet-huyet.txt -n 3
+    """
+    from searchkit.render import write_result, write_summary
+    from searchkit.searching import Searcher
+
+    env = Environment(color=color.value)
+    mode = _output_mode(env, json=json, files=files, null=null, count=count, explain=False)
+    view = _HitView(env, mode, explain=False)
+    with _reported(env):
+        with Searcher(index) as searcher:
+            result = searcher.similar(path, limit=limit, offset=offset, **view.similar_options)
+        write_result(env, result, mode)
+        if env.stderr_isatty:
+            env.note(f"key terms of {path}: {result.query}")
+        write_summary(env, result)
+        raise typer.Exit(ExitStatus.MATCHED if mode.matched(result) else ExitStatus.NO_MATCH)
+
+
+@app.command("show")
+def show_command(
+    path: Annotated[Path, typer.Argument(help="An indexed file.", show_default=False)],
+    query: Annotated[
+        str | None, typer.Option("--query", "-q", help="Highlight this query's matches.", show_default=False)
+    ] = None,
+    index: IndexOption = Path("index"),
+    json: Annotated[bool, typer.Option("--json", help="One JSON object: path, title, text, highlights.")] = False,
+    color: ColorOption = ColorChoice.AUTO,
+) -> None:
+    """Show an indexed document as stored, with a query's matches highlighted.
+
+    Into a pipe the text is written exactly as stored. With --query, the exit
+    status is 1 when the query matches nothing in the document.
+
+    Example: searchkit show corpus/ha-noi-toa-dam-giu-ngon-lua-nhiet-huyet.txt -q "công an"
+    """
+    from searchkit.render import write_document
+    from searchkit.searching import Searcher
+
+    env = Environment(color=color.value)
+    with _reported(env):
+        with Searcher(index) as searcher:
+            document = searcher.document(path, query)
+        write_document(env, document, as_json=json)
+        matched = query is None or bool(document.highlights)
+        raise typer.Exit(ExitStatus.MATCHED if matched else ExitStatus.NO_MATCH)
 
 
 @app.command("segment")

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from searchkit.indexing import IndexReport
     from searchkit.query import Contribution
-    from searchkit.searching import Hit, SearchResult
+    from searchkit.searching import Hit, SearchResult, StoredDocument
 
 
 @dataclass
@@ -241,6 +241,35 @@ def _explanation_rows(explanation: tuple[Contribution, ...], total: float) -> li
     if rest:
         rows.append(Text(f"{sum(c.score for c in rest):6.2f}  from {len(rest)} more", style="dim"))
     return rows
+
+
+def write_document(env: Environment, document: StoredDocument, *, as_json: bool = False) -> None:
+    """A stored document: as one JSON object; for a person, its title, path and text
+    with the highlights; otherwise its text exactly as stored."""
+    if as_json:
+        record = {
+            "path": display_path(document.path),
+            "title": document.title,
+            "text": document.text,
+            "highlights": [list(span) for span in document.highlights],
+        }
+        env.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    if not env.styled:
+        env.stdout.write(document.text)
+        return
+    from rich.text import Text
+
+    console = env.console()
+    # Wrapped to a terminal's width; elsewhere (--color always into a file) unwrapped.
+    soft_wrap = not env.stdout_isatty
+    console.print(Text(document.title or display_path(document.path), style="bold cyan"), soft_wrap=soft_wrap)
+    console.print(Text(display_path(document.path), style="green"), soft_wrap=soft_wrap)
+    console.print()
+    text = Text(document.text.rstrip("\n"))
+    for start, end in document.highlights:
+        text.stylize("bold yellow", start, end)
+    console.print(text, soft_wrap=soft_wrap)
 
 
 def write_restored(env: Environment, result: SearchResult, *, qid: int | None = None) -> None:
