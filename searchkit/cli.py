@@ -13,16 +13,53 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+# Typer 0.28 carries its own copy of click; its exceptions are the ones raised.
+from typer._click import exceptions as click_errors
+from typer.core import TyperGroup
+
 from searchkit.render import Environment
 
 if TYPE_CHECKING:
     from searchkit.render import OutputMode
 
+
+class _Commands(TyperGroup):
+    """searchkit's commands, where a usage error (an unknown option, a missing
+    argument) is one line on stderr and exit status 2, like every other error."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: object,
+    ) -> object:
+        try:
+            status = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click_errors.NoArgsIsHelpError as exc:
+            exc.show()
+            status = exc.exit_code
+        except click_errors.ClickException as exc:
+            message = exc.format_message().rstrip(".")
+            if isinstance(exc, click_errors.NoSuchOption):
+                message += " (text that starts with '-' goes after '--')"
+            context = getattr(exc, "ctx", None)
+            where = f"; see: {context.command_path} --help" if context is not None else ""
+            print(f"searchkit: error: {message}{where}", file=sys.stderr)
+            status = exc.exit_code
+        except typer.Abort:
+            status = ExitStatus.INTERRUPTED
+        if not standalone_mode:
+            return status
+        sys.exit(status if isinstance(status, int) else 0)
+
+
 app = typer.Typer(
     name="searchkit",
+    cls=_Commands,
     help="Full-text search for Vietnamese text: index a folder, then run ranked queries.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
