@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 __all__ = ["BODY_FIELDS", "TITLE_FIELDS", "IndexReport", "index_documents", "index_sources", "open_index"]
 
 # Bumped whenever the schema or the analysis changes what is in the index.
-INDEX_FORMAT = 8
+INDEX_FORMAT = 9
 _META_FILE = "searchkit.json"
 # The size of every file of the segments of one generation, written after each commit:
 # opening the index checks them, so a truncated or missing file is found at once

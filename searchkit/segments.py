@@ -242,8 +242,10 @@ def _single_posting(docnum: int, frequency: int, fixed: int, length_bytes: bytes
     (value,)) written out by hand."""
     weight = float(frequency)
     length = length_bytes[docnum]
-    # SHORT_BINBYTES, TUPLE1; or EMPTY_TUPLE for a format with no values.
-    values = b"C" + bytes((fixed,)) + frequency.to_bytes(fixed, "big") + b"\x85" if fixed else b")"
+    # SHORT_BINBYTES, TUPLE1: the value, empty for a format with no values (as
+    # Whoosh's writer has it, and its merge asserts).
+    value = frequency.to_bytes(fixed, "big") if fixed else b""
+    values = b"C" + bytes((fixed,)) + value + b"\x85"
     return b"".join(
         (
             _TERMINFO.pack(1, weight, 1, length, length, weight, docnum, docnum),
@@ -276,7 +278,8 @@ def _posting_list(flat: array, fixed: int, length_bytes: bytes, postfile: Struct
         ids[-1],
     )
     if inlined:
-        values = [f.to_bytes(fixed, "big") for f in frequencies] if fixed else []
+        # An empty value for each posting when the format has none, as Whoosh writes it.
+        values = [f.to_bytes(fixed, "big") for f in frequencies] if fixed else [b""] * count
         return info + dumps((tuple(ids), tuple(map(float, frequencies)), tuple(values)), _PICKLE_PROTOCOL)
     start = postfile.tell()
     _write_blocks(postfile, ids, frequencies, fixed, doc_lengths)

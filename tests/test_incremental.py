@@ -169,3 +169,27 @@ def test_the_command_prints_what_it_did(indexed: tuple[Path, Path]) -> None:
     assert result.stdout == ""
     assert f"0 added, 0 updated, 1 removed, {len(ARTICLES) - 1} unchanged, 0 skipped" in result.stderr
     assert f"the index holds {len(ARTICLES) - 1} documents" in result.stderr
+
+
+def test_many_small_runs_merge_their_segments_and_lose_nothing(tmp_path: Path) -> None:
+    # Regression: from the sixth run Whoosh merges the small segments, and its merge
+    # failed ("vbytes=''") on the path postings searchkit had written inline.
+    from searchkit.searching import Searcher
+
+    folder = copy_corpus(tmp_path / "docs")
+    files = sorted(folder.iterdir())
+    for extra in range(3):  # eight files, each indexed by a run of its own
+        copy = folder / f"ban-sao-{extra}.txt"
+        copy.write_text(files[extra].read_text(encoding="utf-8") + f"\nBản sao số {extra}.\n", encoding="utf-8")
+        files.append(copy)
+    index_dir = tmp_path / "index"
+    for path in files:
+        assert index_sources([path], index_dir).indexed == 1
+    ix = open_index(index_dir)
+    assert len(ix._segments()) < len(files)  # merged
+    assert ix.doc_count() == len(files)
+    mentioning = {path.name for path in files if "công an" in path.read_text(encoding="utf-8").lower()}
+    assert found_names(index_dir, "công an") == mentioning
+    with Searcher(index_dir) as searcher:
+        for path in files:
+            assert searcher.document(path).text == path.read_text(encoding="utf-8")
