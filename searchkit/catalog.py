@@ -1,17 +1,19 @@
 """What the index holds of each file: its signature (size, modification time, content
 hash), kept beside the index so that a new run can tell which files changed without
-reading every document back.
+reading every document back; and the folders given to `searchkit index`.
 
 The catalog names the generation of the index it describes. The index is the truth:
 when the generations differ (a run stopped between its commit and writing the catalog,
 say) or the catalog is missing or damaged, it is made again from the signatures
-stored with the documents.
+stored with the documents. The folders are stored nowhere else, so they are read
+from the catalog whatever its generation.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from whoosh.index import Index
@@ -38,10 +40,32 @@ def load_catalog(ix: Index, index_dir: Path) -> Catalog:
         return {fields["path"]: Signature.from_list(fields.get("signature")) for _, fields in reader.iter_docs()}
 
 
-def save_catalog(index_dir: Path, generation: int, catalog: Catalog) -> None:
-    """Write the catalog of generation `generation`, replacing the old one at once."""
+def load_roots(index_dir: Path) -> list[str]:
+    """The folders (or files) given to `searchkit index`, as `document_path` gives
+    them, in the order they were first indexed; none if the catalog is missing or
+    damaged, or was written before folders were recorded."""
+    try:
+        roots = json.loads((index_dir / CATALOG_FILE).read_text(encoding="utf-8"))["roots"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    if not isinstance(roots, list) or not all(isinstance(root, str) for root in roots):
+        return []
+    return roots
+
+
+def save_catalog(index_dir: Path, generation: int, catalog: Catalog, roots: Iterable[str]) -> None:
+    """Write the catalog of generation `generation`, replacing the old one at once,
+    with the folders indexed so far: those recorded before and this run's `roots`, less
+    any that no document is below any more."""
     files = {path: signature.as_list() if signature is not None else None for path, signature in catalog.items()}
-    replace_json(index_dir / CATALOG_FILE, {"generation": generation, "files": files})
+    indexed = dict.fromkeys([*load_roots(index_dir), *roots])
+    kept = [root for root in indexed if any(is_below(path, [root]) for path in catalog)]
+    replace_json(index_dir / CATALOG_FILE, {"generation": generation, "files": files, "roots": kept})
+
+
+def is_below(path: str, roots: Iterable[str]) -> bool:
+    """Whether the document `path` is one of `roots` or in a folder below one."""
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
 def replace_json(path: Path, value: object) -> None:

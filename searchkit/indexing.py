@@ -12,7 +12,7 @@ import json
 import os
 import time
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from whoosh import index as whoosh_index
 from whoosh.index import Index, LockError
 
-from searchkit.catalog import CATALOG_FILE, Catalog, load_catalog, replace_json, save_catalog
+from searchkit.catalog import CATALOG_FILE, Catalog, is_below, load_catalog, replace_json, save_catalog
 from searchkit.documents import (
     FALLBACK_ENCODING,
     Document,
@@ -186,10 +186,6 @@ class IndexReport:
 ProgressCallback = Callable[[int, int], None]
 
 
-def _is_below(path: str, roots: list[str]) -> bool:
-    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
-
-
 def index_sources(
     sources: Iterable[Path],
     index_dir: Path,
@@ -256,12 +252,12 @@ def index_sources(
                 yield doc
 
         def removed() -> list[str]:
-            gone = [path for path in known if path not in seen and _is_below(path, roots)]
+            gone = [path for path in known if path not in seen and is_below(path, roots)]
             return [*gone, *emptied]
 
         return documents(), removed
 
-    return _index(plan, index_dir, rebuild=rebuild, report=report, processes=processes, analyzed=advance)
+    return _index(plan, index_dir, rebuild=rebuild, report=report, processes=processes, analyzed=advance, roots=roots)
 
 
 def _same_size_and_time(path: Path, signature: Signature) -> bool:
@@ -294,7 +290,7 @@ def index_documents(
     def plan(_known: Catalog, _catalog: Catalog) -> tuple[Iterable[Document], Callable[[], list[str]]]:
         return documents, list
 
-    return _index(plan, index_dir, rebuild=rebuild, report=report, processes=processes, analyzed=analyzed)
+    return _index(plan, index_dir, rebuild=rebuild, report=report, processes=processes, analyzed=analyzed, roots=())
 
 
 # Given the index's catalog and the catalog to write after the run, the documents to
@@ -310,9 +306,11 @@ def _index(
     report: IndexReport | None,
     processes: int | None,
     analyzed: Callable[[int], None] | None,
+    roots: Sequence[str],
 ) -> IndexReport:
     """One run: with the index's lock held, read what it holds, index and remove what
-    `plan` says, commit, and write the catalog of the new generation."""
+    `plan` says, commit, and write the catalog of the new generation, recording the
+    folders `roots` as indexed."""
     # Imported here, so that a query (which imports this module for open_index) does
     # not pay for the writing side: multiprocessing, the segment builder.
     from searchkit.segments import build_segments
@@ -355,7 +353,7 @@ def _index(
         generation = ix.latest_generation()
         # Written even when nothing was committed: files touched but not changed have
         # new modification times.
-        save_catalog(index_dir, generation, catalog)
+        save_catalog(index_dir, generation, catalog, roots)
         if committed:
             _write_manifest(index_dir, ix, generation)
     except BaseException:
