@@ -387,6 +387,29 @@ def show_command(
         raise typer.Exit(ExitStatus.MATCHED if matched else ExitStatus.NO_MATCH)
 
 
+@app.command("stats")
+def stats_command(
+    index: IndexOption = Path("index"),
+    json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    color: ColorOption = ColorChoice.AUTO,
+) -> None:
+    """Describe an index: documents, folders, distinct terms per view, size, last update
+    and the analyzer's settings.
+
+    Distinct terms are counted once per update of the index (a few seconds on tens of
+    thousands of documents) and remembered until the next.
+
+    Example: searchkit stats --index index/
+    """
+    from searchkit.render import write_stats
+    from searchkit.stats import index_stats
+
+    env = Environment(color=color.value)
+    with _reported(env):
+        stats = index_stats(index)
+        write_stats(env, index, stats, as_json=json)
+
+
 @app.command("segment")
 def segment_command() -> None:
     """Segment Vietnamese text from stdin into words, line by line, joining the

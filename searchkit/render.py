@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from searchkit.indexing import IndexReport
     from searchkit.query import Contribution
     from searchkit.searching import Hit, SearchResult, StoredDocument
+    from searchkit.stats import IndexStats
 
 
 @dataclass
@@ -306,3 +307,64 @@ def write_index_report(env: Environment, report: IndexReport) -> None:
 
 def _documents(count: int) -> str:
     return "1 document" if count == 1 else f"{count} documents"
+
+
+def write_stats(env: Environment, index_dir: Path, stats: IndexStats, *, as_json: bool = False) -> None:
+    """What an index holds: one JSON object, or a `label  value` line per item."""
+    import dataclasses
+    import datetime
+
+    updated = datetime.datetime.fromtimestamp(stats.updated).astimezone().isoformat(timespec="seconds")
+    if as_json:
+        record = {"index": display_path(str(index_dir.resolve())), **dataclasses.asdict(stats), "updated": updated}
+        record["folders"] = [{"path": display_path(f.path), "documents": f.documents} for f in stats.folders]
+        env.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    rows: list[tuple[str, str]] = [
+        ("index", display_path(str(index_dir.resolve()))),
+        ("documents", f"{stats.documents:,}"),
+    ]
+    folders = [f"{display_path(f.path)} ({_documents(f.documents)})" for f in stats.folders]
+    if stats.other_documents:
+        folders.append(f"{_documents(stats.other_documents)} from no folder")
+    rows += [("folders" if i == 0 else "", folder) for i, folder in enumerate(folders or ["none"])]
+    width = max(len(view) for view in stats.body_terms)
+    rows.append(("distinct terms", f"{'':<{width}}  {'body':>11}  {'title':>11}"))
+    rows += [
+        ("", f"{view:<{width}}  {stats.body_terms[view]:>11,}  {stats.title_terms.get(view, 0):>11,}")
+        for view in stats.body_terms
+    ]
+    rows += [
+        ("size", f"{_size(stats.size_bytes)} in {stats.segments} segment{'s' if stats.segments != 1 else ''}"),
+        ("updated", updated),
+        ("format", str(stats.format)),
+    ]
+    settings = [f"{name}: {value}" for name, value in stats.analyzer.items()]
+    rows += [("analyzer" if i == 0 else "", setting) for i, setting in enumerate(settings)]
+    label_width = max(len(label) for label, _ in rows)
+    if not env.styled:
+        env.stdout.write("".join(f"{label:<{label_width}}  {value}".rstrip() + "\n" for label, value in rows))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    console = env.console()
+    if not env.stdout_isatty:
+        for label, value in rows:
+            console.print(Text(f"{label:<{label_width}}  ", style="bold") + Text(value), soft_wrap=True)
+        return
+    # On a terminal, a long value wraps beside its label.
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    for label, value in rows:
+        grid.add_row(label, value)
+    console.print(grid)
+
+
+def _size(size: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:,} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
+        size /= 1024  # type: ignore[assignment]
+    raise AssertionError("unreachable")
