@@ -201,14 +201,20 @@ def test_folders_survive_a_catalog_made_again_from_the_index(two_folders: tuple[
     assert load_roots(index_dir) == [document_path(first), document_path(second), document_path(third)]
 
 
-def test_term_counts_are_kept_for_the_same_segments(two_folders: tuple[Path, Path, Path]) -> None:
-    _first, _second, index_dir = two_folders
+def tamper_with_saved_counts(index_dir: Path) -> Path:
+    """Count the terms, then put in the saved counts numbers no index has: if they
+    come back, they were read from the file."""
     index_stats(index_dir)
     kept = index_dir / STATS_FILE
     saved = json.loads(kept.read_text(encoding="utf-8"))
-    # Numbers no index has: if they come back, they were read from the file.
     saved["terms"] = {field: count + 1000 for field, count in saved["terms"].items()}
     kept.write_text(json.dumps(saved), encoding="utf-8")
+    return kept
+
+
+def test_term_counts_are_kept_for_the_same_segments(two_folders: tuple[Path, Path, Path]) -> None:
+    _first, _second, index_dir = two_folders
+    tamper_with_saved_counts(index_dir)
 
     stats = index_stats(index_dir)
 
@@ -217,11 +223,7 @@ def test_term_counts_are_kept_for_the_same_segments(two_folders: tuple[Path, Pat
 
 def test_term_counts_are_counted_again_for_new_segments(two_folders: tuple[Path, Path, Path]) -> None:
     _first, _second, index_dir = two_folders
-    index_stats(index_dir)
-    kept = index_dir / STATS_FILE
-    saved = json.loads(kept.read_text(encoding="utf-8"))
-    saved["terms"] = {field: count + 1000 for field, count in saved["terms"].items()}
-    kept.write_text(json.dumps(saved), encoding="utf-8")
+    kept = tamper_with_saved_counts(index_dir)
     before = generation(index_dir)
 
     cats = make_folder(index_dir.parent / "cats", [])
