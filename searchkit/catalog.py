@@ -27,27 +27,38 @@ CATALOG_FILE = "searchkit-files.json"
 Catalog = dict[str, Signature | None]
 
 
-def load_catalog(ix: Index, index_dir: Path) -> Catalog:
-    """The signatures of the documents in the index's latest generation."""
-    generation = ix.latest_generation()
+def load_catalog(ix: Index, index_dir: Path) -> tuple[Catalog, list[str]]:
+    """The signatures of the documents in the index's latest generation, and the
+    folders recorded as indexed (see `load_roots`); the catalog file is read once."""
+    saved = _read(index_dir)
     try:
-        saved = json.loads((index_dir / CATALOG_FILE).read_text(encoding="utf-8"))
-        if saved["generation"] == generation:
-            return {path: Signature.from_list(values) for path, values in saved["files"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        if saved is not None and saved["generation"] == ix.latest_generation():
+            files = {path: Signature.from_list(values) for path, values in saved["files"].items()}
+            return files, _roots(saved)
+    except (KeyError, TypeError, AttributeError, ValueError):
         pass
     with ix.reader() as reader:
-        return {fields["path"]: Signature.from_list(fields.get("signature")) for _, fields in reader.iter_docs()}
+        files = {fields["path"]: Signature.from_list(fields.get("signature")) for _, fields in reader.iter_docs()}
+    return files, _roots(saved)
 
 
 def load_roots(index_dir: Path) -> list[str]:
     """The folders (or files) given to `searchkit index`, as `document_path` gives
     them, in the order they were first indexed; none if the catalog is missing or
     damaged, or was written before folders were recorded."""
+    return _roots(_read(index_dir))
+
+
+def _read(index_dir: Path) -> object:
+    """The catalog file's contents; None if it cannot be read or parsed."""
     try:
-        roots = json.loads((index_dir / CATALOG_FILE).read_text(encoding="utf-8"))["roots"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
+        return json.loads((index_dir / CATALOG_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _roots(saved: object) -> list[str]:
+    roots = saved.get("roots") if isinstance(saved, dict) else None
     if not isinstance(roots, list) or not all(isinstance(root, str) for root in roots):
         return []
     return roots
@@ -55,11 +66,10 @@ def load_roots(index_dir: Path) -> list[str]:
 
 def save_catalog(index_dir: Path, generation: int, catalog: Catalog, roots: Iterable[str]) -> None:
     """Write the catalog of generation `generation`, replacing the old one at once,
-    with the folders indexed so far: those recorded before and this run's `roots`, less
-    any that no document is below any more."""
+    with the folders `roots` (those recorded before, then this run's), less any that
+    no document is below any more."""
     files = {path: signature.as_list() if signature is not None else None for path, signature in catalog.items()}
-    indexed = dict.fromkeys([*load_roots(index_dir), *roots])
-    kept = [root for root in indexed if any(is_below(path, [root]) for path in catalog)]
+    kept = [root for root in dict.fromkeys(roots) if any(is_below(path, [root]) for path in catalog)]
     replace_json(index_dir / CATALOG_FILE, {"generation": generation, "files": files, "roots": kept})
 
 

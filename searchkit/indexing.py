@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from whoosh import index as whoosh_index
 from whoosh.index import Index, LockError
 
-from searchkit.catalog import CATALOG_FILE, Catalog, is_below, load_catalog, replace_json, save_catalog
+from searchkit.catalog import CATALOG_FILE, Catalog, is_below, load_catalog, load_roots, replace_json, save_catalog
 from searchkit.documents import (
     FALLBACK_ENCODING,
     Document,
@@ -323,7 +323,7 @@ def _index(
     except LockError:
         raise IndexLocked(f"another searchkit process is writing to {index_dir}; try again when it is done") from None
     try:
-        known = {} if rebuild else load_catalog(ix, index_dir)
+        known, recorded = ({}, load_roots(index_dir)) if rebuild else load_catalog(ix, index_dir)
         catalog = dict(known)
         documents, removed = plan(known, catalog)
         paths: list[str] = []
@@ -353,7 +353,7 @@ def _index(
         generation = ix.latest_generation()
         # Written even when nothing was committed: files touched but not changed have
         # new modification times.
-        save_catalog(index_dir, generation, catalog, roots)
+        save_catalog(index_dir, generation, catalog, [*recorded, *roots])
         if committed:
             _write_manifest(index_dir, ix, generation)
     except BaseException:

@@ -26,7 +26,7 @@ from pathlib import Path
 from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS
 from whoosh.reading import IndexReader, SegmentReader
 
-from searchkit.catalog import is_below, load_catalog, load_roots, replace_json
+from searchkit.catalog import is_below, load_catalog, replace_json
 from searchkit.indexing import INDEX_FORMAT, damaged, open_index
 from searchkit.schema import BODY_FIELDS, INDEX_NAME, TITLE_FIELDS, VIEWS
 from searchkit.scoring import K1, B
@@ -84,8 +84,7 @@ def index_stats(index_dir: Path) -> IndexStats:
         leaves = _segment_readers(reader)
         terms = _term_counts(index_dir, leaves)
         documents = reader.doc_count()
-    catalog = load_catalog(ix, index_dir)
-    roots = load_roots(index_dir)
+    catalog, roots = load_catalog(ix, index_dir)
     folders = tuple(
         FolderStats(root, count)
         for root in sorted(roots)
