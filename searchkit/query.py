@@ -26,7 +26,7 @@ from searchkit.analysis.prescan import has_phrase
 from searchkit.errors import QuerySyntaxError
 from searchkit.restore import Restoration
 from searchkit.schema import BODY_FIELDS, TITLE_FIELDS
-from searchkit.scoring import OneDocument, Postings, Scores
+from searchkit.scoring import OneDocument, Postings, Scores, add_scores
 
 FIELDS = {"title": TITLE_FIELDS}
 
@@ -321,13 +321,6 @@ def _restored_syllables(typed: list[_Syllable], restoration: Restoration) -> lis
     return [_Syllable(written, s.pos, True) for s, written in zip(typed, restoration.syllables, strict=True)]
 
 
-def _add(total: Scores, scores: Scores, weight: float = 1.0) -> None:
-    """Add `weight` times `scores` into `total` (a union of the documents)."""
-    get = total.get
-    for d, s in scores.items():
-        total[d] = get(d, 0.0) + s * weight
-
-
 def _add_to_matched(total: Scores, scores: Scores, weight: float) -> None:
     """Add `weight` times `scores` to the documents already in `total` only."""
     if len(scores) < len(total):
@@ -362,17 +355,16 @@ def _add_term_scores(
     in most of them."""
     folded_view = "folded" if view == "syllables" else "folded_bigrams"
     folded = postings.scores(fields[folded_view], fold_diacritics(term), among)
-    get = total.get
     if not exact:
         folded_weight = FOLDED_WEIGHT * weight
-        for d, s in folded.items():
-            total[d] = get(d, 0.0) + s * folded_weight
+        add_scores(total, folded, folded_weight)
         if trace is not None:
             trace.record(folded_view, fold_diacritics(term), sum(folded.values()) * folded_weight)
         return
     # Every document with the exact spelling has its folded form too.
     exact_get = postings.scores(fields[view], term, among).get
     loose_weight, exact_weight = LOOSE_WEIGHT * weight, EXACT_WEIGHT * weight
+    get = total.get
     for d, s in folded.items():
         total[d] = get(d, 0.0) + s * loose_weight + exact_get(d, 0.0) * exact_weight
     if trace is not None:
@@ -476,10 +468,10 @@ def _leaf_scores(postings: Postings, node: Text | Phrase, trace: _Trace | None =
             # What was typed still matches every spelling; the restored reading adds
             # the weight of an exact match where the document has those diacritics.
             restored_part = part.part(RESTORED_WEIGHT) if part is not None else None
-            _add(scores, _run_scores(postings, fields, restored, phrase, restored_part), RESTORED_WEIGHT)
+            add_scores(scores, _run_scores(postings, fields, restored, phrase, restored_part), RESTORED_WEIGHT)
             if part is not None and restored_part is not None:
                 part.keep(restored_part)
-        _add(total, scores, weight)
+        add_scores(total, scores, weight)
         if trace is not None and part is not None:
             trace.keep(part)
     return total
@@ -513,7 +505,7 @@ def _node_scores(postings: Postings, node: Node, trace: _Trace | None) -> Scores
             return None
         total: Scores = {}
         for scores in present:
-            _add(total, scores)
+            add_scores(total, scores)
         return total
     positive = [_scores(postings, item, trace) for item in node.items if not isinstance(item, Not)]
     negative = [_scores(postings, item.item) for item in node.items if isinstance(item, Not)]

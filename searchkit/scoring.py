@@ -50,6 +50,13 @@ def idf(doc_frequency: int, doc_count: int) -> float:
     return math.log(1 + (doc_count - doc_frequency + 0.5) / (doc_frequency + 0.5))
 
 
+def add_scores(total: Scores, scores: Scores, weight: float = 1.0) -> None:
+    """Add `weight` times `scores` into `total` (a union of the documents)."""
+    get = total.get
+    for d, s in scores.items():
+        total[d] = get(d, 0.0) + s * weight
+
+
 class Postings:
     """The BM25 score of every term of an open index, per document."""
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from searchkit.analysis import analyze
 from searchkit.schema import BODY_FIELDS, pair_texts
-from searchkit.scoring import Postings, Scores, idf
+from searchkit.scoring import Postings, Scores, add_scores, idf
 
 # How many of the document's terms make its query.
 KEY_PAIRS = 12
@@ -66,8 +66,6 @@ def similar_scores(postings: Postings, terms: list[KeyTerm], exclude: int) -> Sc
     times its weight, summed; document `exclude` (the one asked about) left out."""
     total: Scores = {}
     for term in terms:
-        get = total.get
-        for d, s in postings.scores(BODY_FIELDS[term.view], term.text).items():
-            total[d] = get(d, 0.0) + s * term.weight
+        add_scores(total, postings.scores(BODY_FIELDS[term.view], term.text), term.weight)
     total.pop(exclude, None)
     return total
