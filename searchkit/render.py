@@ -314,14 +314,15 @@ def write_stats(env: Environment, index_dir: Path, stats: IndexStats, *, as_json
     import dataclasses
     import datetime
 
+    where = display_path(str(index_dir.resolve()))
     updated = datetime.datetime.fromtimestamp(stats.updated).astimezone().isoformat(timespec="seconds")
     if as_json:
-        record = {"index": display_path(str(index_dir.resolve())), **dataclasses.asdict(stats), "updated": updated}
+        record = {"index": where, **dataclasses.asdict(stats), "updated": updated}
         record["folders"] = [{"path": display_path(f.path), "documents": f.documents} for f in stats.folders]
         env.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
     rows: list[tuple[str, str]] = [
-        ("index", display_path(str(index_dir.resolve()))),
+        ("index", where),
         ("documents", f"{stats.documents:,}"),
     ]
     folders = [f"{display_path(f.path)} ({_documents(f.documents)})" for f in stats.folders]
@@ -363,8 +364,12 @@ def write_stats(env: Environment, index_dir: Path, stats: IndexStats, *, as_json
 
 
 def _size(size: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:,} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
-        size /= 1024  # type: ignore[assignment]
-    raise AssertionError("unreachable")
+    """A size in bytes as people read it: "845.6 KB", "1.2 GB"."""
+    if size < 1024:
+        return f"{size:,} bytes"
+    scaled = float(size)
+    for unit in ("KB", "MB", "GB"):
+        scaled /= 1024
+        if scaled < 1024 or unit == "GB":
+            break
+    return f"{scaled:,.1f} {unit}"

@@ -176,13 +176,11 @@ class Searcher:
     def _docnum(self, path: str | Path) -> int:
         """The number of the live document of the file at `path`."""
         key = document_path(path)
-        found = [d for d in self._reader.postings("path", key).all_ids()] if self._has_path(key) else []
+        # Whoosh raises for a term it does not have, so ask first.
+        found = list(self._reader.postings("path", key).all_ids()) if self._reader.doc_frequency("path", key) else []
         if not found:
             raise DocumentNotFound(f"{path} is not in the index at {self._index_dir}")
         return found[-1]
-
-    def _has_path(self, key: str) -> bool:
-        return self._reader.doc_frequency("path", key) > 0
 
     def document(self, path: str | Path, query: str | None = None) -> StoredDocument:
         """The stored document of the file at `path`, with the matches of `query`
