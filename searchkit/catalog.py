@@ -1,4 +1,4 @@
-"""What the index holds of each file: its signature (size, modification time, content
+"""What the index holds of each file (each source of documents): its signature (size, modification time, content
 hash), kept beside the index so that a new run can tell which files changed without
 reading every document back; and the folders given to `searchkit index`.
 
@@ -18,12 +18,13 @@ from pathlib import Path
 
 from whoosh.index import Index
 
-from searchkit.documents import Signature
+from searchkit.documents import JsonFields, Signature
 
 CATALOG_FILE = "searchkit-files.json"
 
-# Path -> signature of every live document; None for a document that did not come from
-# a file, or whose signature is not known.
+# Source path -> signature, for the file of every live document (a JSON Lines file once
+# for all its documents); None for a document that did not come from a file, or whose
+# signature is not known.
 Catalog = dict[str, Signature | None]
 
 
@@ -38,7 +39,10 @@ def load_catalog(ix: Index, index_dir: Path) -> tuple[Catalog, list[str]]:
     except (KeyError, TypeError, AttributeError, ValueError):
         pass
     with ix.reader() as reader:
-        files = {fields["path"]: Signature.from_list(fields.get("signature")) for _, fields in reader.iter_docs()}
+        files = {
+            fields.get("source") or fields["path"]: Signature.from_list(fields.get("signature"))
+            for _, fields in reader.iter_docs()
+        }
     return files, _roots(saved)
 
 
@@ -47,6 +51,18 @@ def load_roots(index_dir: Path) -> list[str]:
     them, in the order they were first indexed; none if the catalog is missing or
     damaged, or was written before folders were recorded."""
     return _roots(_read(index_dir))
+
+
+def load_json_fields(index_dir: Path) -> JsonFields:
+    """The JSON Lines fields the last run that named any read (`--text-field` ...):
+    a later run that names none reads the same ones."""
+    saved = _read(index_dir)
+    named = saved.get("json_fields") if isinstance(saved, dict) else None
+    if not isinstance(named, dict):
+        return JsonFields()
+    return JsonFields(
+        **{what: value for what, value in named.items() if what in JsonFields.DEFAULTS and isinstance(value, str)}
+    )
 
 
 def _read(index_dir: Path) -> object:
@@ -64,13 +80,18 @@ def _roots(saved: object) -> list[str]:
     return roots
 
 
-def save_catalog(index_dir: Path, generation: int, catalog: Catalog, roots: Iterable[str]) -> None:
+def save_catalog(
+    index_dir: Path, generation: int, catalog: Catalog, roots: Iterable[str], json_fields: JsonFields | None = None
+) -> None:
     """Write the catalog of generation `generation`, replacing the old one at once,
     with the folders `roots` (those recorded before, then this run's), less any that
-    no document is below any more."""
+    no document is below any more, and the JSON Lines fields read."""
     files = {path: signature.as_list() if signature is not None else None for path, signature in catalog.items()}
     kept = [root for root in dict.fromkeys(roots) if any(is_below(path, [root]) for path in catalog)]
-    replace_json(index_dir / CATALOG_FILE, {"generation": generation, "files": files, "roots": kept})
+    saved = {"generation": generation, "files": files, "roots": kept}
+    if json_fields is not None and json_fields.as_dict():
+        saved["json_fields"] = json_fields.as_dict()
+    replace_json(index_dir / CATALOG_FILE, saved)
 
 
 def is_below(path: str, roots: Iterable[str]) -> bool:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import enum
+import functools
 import os
 import signal
 import sys
@@ -121,6 +123,46 @@ NullOption = Annotated[bool, typer.Option("-0", help="Paths only, each ended by 
 CountOption = Annotated[bool, typer.Option("--count", "-c", help="Only how many documents match.")]
 
 
+class SortChoice(enum.Enum):
+    SCORE = "score"
+    DATE = "date"
+
+
+def _date_bound(value: str, *, last: bool) -> datetime.date:
+    """A date typed for --since (its first day) or --until (its last day)."""
+    from searchkit.dates import date_bounds
+
+    bounds = date_bounds(value)
+    if bounds is None:
+        raise typer.BadParameter(f"{value!r} is not a date (write YYYY-MM-DD, YYYY-MM or YYYY)")
+    return bounds[1] if last else bounds[0]
+
+
+SinceOption = Annotated[
+    datetime.date | None,
+    typer.Option(
+        "--since",
+        parser=functools.partial(_date_bound, last=False),
+        metavar="DATE",
+        help="Only documents dated on or after DATE (2021, 2021-09 or 2021-09-08).",
+        show_default=False,
+    ),
+]
+UntilOption = Annotated[
+    datetime.date | None,
+    typer.Option(
+        "--until",
+        parser=functools.partial(_date_bound, last=True),
+        metavar="DATE",
+        help="Only documents dated on or before DATE (a year or month counts whole).",
+        show_default=False,
+    ),
+]
+SortOption = Annotated[
+    SortChoice, typer.Option("--sort", help="Order hits by score (best first) or by date (newest first).")
+]
+
+
 @contextlib.contextmanager
 def _reported(env: Environment) -> Iterator[None]:
     """Turn the core's errors, Ctrl-C and a closed pipe into a message and an exit code."""
@@ -155,18 +197,57 @@ def index_command(
     sources: Annotated[list[Path], typer.Argument(help="Folders (or files) to index.", show_default=False)],
     index: IndexOption = Path("index"),
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start the index from scratch.")] = False,
+    include: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--include", metavar="GLOB", help="Index only the files matching GLOB (repeatable).", show_default=False
+        ),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude",
+            metavar="GLOB",
+            help="Leave out files and folders matching GLOB (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    id_field: Annotated[
+        str | None, typer.Option("--id-field", help="JSON Lines: the field of a record's id [id].", show_default=False)
+    ] = None,
+    title_field: Annotated[
+        str | None,
+        typer.Option("--title-field", help="JSON Lines: the field of its title [title].", show_default=False),
+    ] = None,
+    text_field: Annotated[
+        str | None, typer.Option("--text-field", help="JSON Lines: the field of its text [text].", show_default=False)
+    ] = None,
+    date_field: Annotated[
+        str | None, typer.Option("--date-field", help="JSON Lines: the field of its date [date].", show_default=False)
+    ] = None,
 ) -> None:
-    """Index the .txt and .md files in folders, recursively.
+    """Index the documents in folders, recursively: .txt, .md, .html, .docx, .pdf
+    and .jsonl files (one document per line).
 
-    Example: searchkit index corpus/
+    GLOBs and the .searchkitignore files met on the way down follow .gitignore's
+    rules, relative to the folder given. The --*-field options are remembered by
+    the index for later runs.
+
+    Example: searchkit index corpus/ --exclude drafts/
     """
+    from searchkit.documents import JsonFields, Selection
     from searchkit.indexing import index_sources
     from searchkit.render import write_index_report
 
     env = Environment()
+    named = (id_field, title_field, text_field, date_field)
+    fields = JsonFields(*named) if any(named) else None
+    selection = Selection(include or (), exclude or ())
     with _reported(env):
         with _progress(env) as progress:
-            report = index_sources(sources, index, rebuild=rebuild, progress=progress)
+            report = index_sources(
+                sources, index, rebuild=rebuild, progress=progress, selection=selection, json_fields=fields
+            )
         write_index_report(env, report)
         if report.errors:
             raise typer.Exit(ExitStatus.ERROR)
@@ -216,11 +297,15 @@ def query_command(
     explain: Annotated[
         bool, typer.Option("--explain", help="Show which terms matched in which view, and what each added.")
     ] = False,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    sort: SortOption = SortChoice.SCORE,
 ) -> None:
     """Run a ranked query and show the best matches with highlighted snippets.
 
     Syntax: plain words (kept together as Vietnamese words, with or without
-    diacritics), "exact phrase", AND, OR, NOT, parentheses, title:words.
+    diacritics), "exact phrase", AND, OR, NOT, parentheses, title:words, and the
+    filters date:2021-09 (or date:2021-01..2021-06) and path:*.md.
     On a terminal each hit shows its rank, title, path, score and snippets; into a
     pipe, one line per hit: PATH, SCORE, TITLE, SNIPPET separated by tabs.
 
@@ -234,7 +319,7 @@ def query_command(
         env.error("give either a query or --queries FILE")
         raise typer.Exit(ExitStatus.ERROR)
     mode = _output_mode(env, json=json, files=files, null=null, count=count, explain=explain)
-    view = _HitView(env, mode, explain)
+    view = _HitView(env, mode, explain, since=since, until=until, sort=sort)
     with _reported(env):
         if queries is None:
             assert text is not None
@@ -270,8 +355,18 @@ class _HitView:
     """What the core is asked for, for each hit, to show it in `mode`: on a terminal,
     two snippets that fit in two lines each; elsewhere the best one, whole."""
 
-    def __init__(self, env: Environment, mode: OutputMode, explain: bool) -> None:
+    def __init__(
+        self,
+        env: Environment,
+        mode: OutputMode,
+        explain: bool,
+        *,
+        since: datetime.date | None = None,
+        until: datetime.date | None = None,
+        sort: SortChoice = SortChoice.SCORE,
+    ) -> None:
         from searchkit.render import OutputMode
+        from searchkit.searching import SortOrder
         from searchkit.snippets import SNIPPET_CHARS
 
         self.mode = mode
@@ -282,7 +377,13 @@ class _HitView:
         elif mode.needs_snippets:
             snippets = 1
         self.similar_options = {"snippets": snippets, "snippet_chars": chars}
-        self.options = {**self.similar_options, "explain": explain}
+        self.options = {
+            **self.similar_options,
+            "explain": explain,
+            "since": since,
+            "until": until,
+            "sort": SortOrder(sort.value),
+        }
 
 
 def _read_lines(source: Path) -> list[str]:
@@ -365,7 +466,7 @@ def show_command(
         str | None, typer.Option("--query", "-q", help="Highlight this query's matches.", show_default=False)
     ] = None,
     index: IndexOption = Path("index"),
-    json: Annotated[bool, typer.Option("--json", help="One JSON object: path, title, text, highlights.")] = False,
+    json: Annotated[bool, typer.Option("--json", help="One JSON object: path, title, date, text, highlights.")] = False,
     color: ColorOption = ColorChoice.AUTO,
 ) -> None:
     """Show an indexed document as stored, with a query's matches highlighted.

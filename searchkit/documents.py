@@ -3,22 +3,39 @@
 from __future__ import annotations
 
 import codecs
+import datetime
 import hashlib
+import json
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 from searchkit.errors import SourceNotFound
+from searchkit.formats import Extracted, FormatError
 
-SUPPORTED_SUFFIXES = frozenset({".txt", ".md"})
+if TYPE_CHECKING:
+    import pathspec
+
+# The formats read, by file name suffix (see `read_source`).
+TEXT_SUFFIXES = frozenset({".txt"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+JSON_LINES_SUFFIXES = frozenset({".jsonl"})
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSON_LINES_SUFFIXES | {".docx", ".pdf"}
 
 # Enough of the start of a file to tell text from binary.
 _SNIFF_BYTES = 8192
-# The largest file indexed, as one document. Analysis takes about 150 MB of memory per
-# MB of text, so a larger file is skipped (with that reason) rather than risk memory:
+# The largest text indexed as one document. Analysis takes about 150 MB of memory per
+# MB of text, so a larger one is skipped (with that reason) rather than risk memory:
 # 2 MB is a book of some 350 pages.
 MAX_FILE_BYTES = 2 * 1024 * 1024
+# The largest Word, PDF or HTML file opened: most of such a file is layout, pictures
+# and scripts, so the limit on its text (MAX_FILE_BYTES) is checked once it is read.
+MAX_CONTAINER_BYTES = 64 * 1024 * 1024
+# The file of an ignore list in a folder: gitignore's syntax, for the files below it.
+IGNORE_FILE = ".searchkitignore"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +62,10 @@ class Signature:
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A file's text as it will be indexed, with the title shown in results, and the
-    file's signature (None for text that does not come from a file)."""
+    """A document's text as it will be indexed, with the title shown in results, and
+    the signature of the file it comes from (None for text that does not come from a
+    file). `source` is that file's path when it holds several documents (a JSON Lines
+    file, whose documents are "FILE#ID"); `date` is an ISO date, "YYYY-MM-DD"."""
 
     path: str
     title: str
@@ -54,6 +73,40 @@ class Document:
     signature: Signature | None = None
     # What the file's bytes were read as (see `decode`).
     encoding: str = "utf-8"
+    date: str | None = None
+    source: str | None = None
+
+    @property
+    def source_path(self) -> str:
+        """The file the document comes from: what the next run checks for changes."""
+        return self.source or self.path
+
+
+@dataclass(frozen=True, slots=True)
+class JsonFields:
+    """Which fields of a JSON Lines record hold what. A field may name a nested one
+    with dots ("meta.date"). Each has fallbacks tried in order when it is not named."""
+
+    id: str | None = None
+    title: str | None = None
+    text: str | None = None
+    date: str | None = None
+
+    # What exported datasets usually call them.
+    DEFAULTS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "id": ("id", "_id", "doc_id", "uuid"),
+        "title": ("title", "headline", "name"),
+        "text": ("text", "content", "body", "contents"),
+        "date": ("date", "published", "published_at", "publish_date", "created_at", "time"),
+    }
+
+    def names(self, what: str) -> tuple[str, ...]:
+        """The fields tried for `what` ("id", "title", "text" or "date")."""
+        named = getattr(self, what)
+        return (named,) if named else self.DEFAULTS[what]
+
+    def as_dict(self) -> dict[str, str]:
+        return {what: value for what in self.DEFAULTS if (value := getattr(self, what))}
 
 
 class Unindexable(Exception):
@@ -68,8 +121,32 @@ class Unindexable(Exception):
         self.is_error = is_error
 
 
-def discover(source: Path) -> Iterator[Path]:
-    """The .txt and .md files at or below `source`, in a stable order. Hidden folders
+@dataclass
+class Selection:
+    """Which files below a folder are indexed: gitignore-style patterns, relative to
+    the folder given (`--include`, `--exclude`), on top of the `.searchkitignore`
+    files found on the way down. A file named on its own is always indexed."""
+
+    include: Sequence[str] = ()
+    exclude: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        import pathspec
+
+        self._include = pathspec.GitIgnoreSpec.from_lines(self.include) if self.include else None
+        self._exclude = pathspec.GitIgnoreSpec.from_lines(self.exclude)
+
+    def leaves_out(self, relative: str, *, is_dir: bool) -> bool:
+        """Whether the options leave out the file or folder at `relative` (a path
+        below the folder given, "/"-separated); --include names files only."""
+        if self._exclude.match_file(relative + "/" if is_dir else relative):
+            return True
+        return not is_dir and self._include is not None and not self._include.match_file(relative)
+
+
+def discover(source: Path, selection: Selection | None = None) -> Iterator[Path]:
+    """The files of a supported format at or below `source`, in a stable order, less
+    those `selection` and the `.searchkitignore` files leave out. Hidden folders
     (".git") are not entered and symbolic links to folders are not followed."""
     if source.is_file():
         yield source
@@ -78,11 +155,47 @@ def discover(source: Path) -> Iterator[Path]:
         raise SourceNotFound(f"no such folder: {source}")
     if not os.access(source, os.R_OK | os.X_OK):
         raise SourceNotFound(f"cannot read folder: {source}")
+    selection = selection or Selection()
+    # The ignore lists in force in each folder walked: those of the folders above it
+    # and its own, deepest last, each with the folder its patterns are relative to.
+    ignores: dict[str, tuple[tuple[str, pathspec.GitIgnoreSpec], ...]] = {}
     for root, dirs, files in os.walk(source):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        lists = ignores.get(os.path.dirname(root), ())
+        if IGNORE_FILE in files:
+            lists = (*lists, (root, _ignore_list(Path(root, IGNORE_FILE))))
+        ignores[root] = lists
+
+        def left_out(name: str, *, is_dir: bool, root: str = root, lists: tuple = lists) -> bool:
+            path = os.path.join(root, name)
+            if selection.leaves_out(_relative(path, source), is_dir=is_dir):
+                return True
+            # The deepest ignore list with something to say about the file decides.
+            for folder, spec in reversed(lists):
+                relative = _relative(path, folder)
+                decided = spec.check_file(relative + "/" if is_dir else relative).include
+                if decided is not None:
+                    return decided
+            return False
+
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not left_out(d, is_dir=True))
         for name in sorted(files):
-            if Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
+            if Path(name).suffix.lower() in SUPPORTED_SUFFIXES and not left_out(name, is_dir=False):
                 yield Path(root, name)
+
+
+def _relative(path: str, folder: str | Path) -> str:
+    return Path(os.path.relpath(path, folder)).as_posix()
+
+
+def _ignore_list(path: Path) -> pathspec.GitIgnoreSpec:
+    """The patterns of an ignore file; an unreadable one ignores nothing."""
+    import pathspec
+
+    try:
+        lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 # Read when a file is not valid UTF-8: the legacy Vietnamese encoding of Windows (tone
@@ -105,19 +218,81 @@ def decode(data: bytes) -> tuple[str, str]:
             raise not_utf8 from None
 
 
-def title_of(text: str, *, markdown: bool = False) -> str:
-    """The first non-empty line, which is how plain-text articles carry their title."""
+def title_of(text: str) -> str:
+    """The first non-empty line, which is how plain-text articles carry their title,
+    passing over a line that only dates the article (see `dates.undated`)."""
+    from searchkit.dates import undated
+
     for line in text.splitlines():
-        line = line.strip()
-        if markdown:
-            line = line.lstrip("#").strip()
-        if line:
+        # Whitespace made single spaces: the tabs between table cells, in a Word file.
+        if (line := " ".join(line.split())) and (line := undated(line)):
             return line
     return ""
 
 
+@dataclass
+class SourceFile:
+    """A file read for indexing: what it is indexed under, its signature, and its
+    documents. A JSON Lines file's documents are read as they are asked for (it may be
+    any size), and the lines that hold no document are added to `skipped` then."""
+
+    path: str
+    signature: Signature
+    documents: Iterator[Document]
+    skipped: list[Unindexable] = field(default_factory=list)
+    encoding: str = "utf-8"
+
+
+def read_source(path: Path, fields: JsonFields | None = None) -> SourceFile:
+    """Open one file for indexing, or raise `Unindexable` saying why it cannot be:
+    a JSON Lines file is checked line by line as its documents are read, any other
+    file is read whole now."""
+    shown = _shown(path)
+    suffix = path.suffix.lower()
+    try:
+        stat = path.stat()
+        if suffix in JSON_LINES_SUFFIXES:
+            return _json_lines(path, shown, stat, fields or JsonFields())
+        is_text = suffix in TEXT_SUFFIXES | MARKDOWN_SUFFIXES
+        limit = MAX_FILE_BYTES if is_text else MAX_CONTAINER_BYTES
+        if stat.st_size > limit:
+            size, most = f"{stat.st_size / (1024 * 1024):.1f} MB", f"{limit // (1024 * 1024)} MB"
+            reason = f"{size}, over the {most} a {'document' if is_text else 'file'} may have"
+            raise Unindexable(shown, reason, is_error=False)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _unreadable(shown, exc) from None
+    if not data.strip():
+        raise Unindexable(shown, "empty file", is_error=False)
+    extracted, encoding = _extract(shown, suffix, data)
+    text = extracted.text
+    if not text.strip():
+        raise Unindexable(
+            shown, "no text in it" if suffix in (".docx", ".pdf", ".html", ".htm") else "empty file", is_error=False
+        )
+    if len(text) > MAX_FILE_BYTES:
+        reason = f"{len(text):,} characters of text, over the {MAX_FILE_BYTES:,} a document may have"
+        raise Unindexable(shown, reason, is_error=False)
+    signature = Signature(stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest())
+    date = extracted.date or document_date(text, stat.st_mtime)
+    doc = Document(
+        path=document_path(path),
+        title=extracted.title or title_of(text),
+        text=text,
+        signature=signature,
+        encoding=encoding,
+        date=date,
+    )
+    return SourceFile(doc.path, signature, iter([doc]), encoding=encoding)
+
+
 def read_document(path: Path) -> Document:
-    """Read one file, or raise `Unindexable` saying why it cannot be indexed."""
+    """The one document of a file that holds one (not JSON Lines); raises `Unindexable`."""
+    return next(read_source(path).documents)
+
+
+def _shown(path: Path) -> str:
+    """The path as the user is shown it; raises `Unindexable` for a name that is not UTF-8."""
     shown = str(path)
     try:
         shown.encode("utf-8")
@@ -126,33 +301,137 @@ def read_document(path: Path) -> Document:
         # as the path that opens it.
         printable = os.fsencode(path).decode("utf-8", "backslashreplace")
         raise Unindexable(printable, "its name is not valid UTF-8; rename it to index it", is_error=True) from None
+    return shown
+
+
+def _unreadable(shown: str, exc: OSError) -> Unindexable:
+    if isinstance(exc, FileNotFoundError):
+        return Unindexable(shown, "file not found (a broken link?)", is_error=True)
+    if isinstance(exc, PermissionError):
+        return Unindexable(shown, "permission denied", is_error=True)
+    return Unindexable(shown, f"cannot read: {exc.strerror or exc}", is_error=True)
+
+
+def _extract(shown: str, suffix: str, data: bytes) -> tuple[Extracted, str]:
+    """The text, title and date of a file's bytes, by its format, and the encoding
+    its text was read as."""
+    if suffix == ".docx":
+        from searchkit.formats.docx import extract_docx as extract_binary
+    elif suffix == ".pdf":
+        from searchkit.formats.pdf import extract_pdf as extract_binary
+    else:
+        extract_binary = None
     try:
-        stat = path.stat()
-        if stat.st_size > MAX_FILE_BYTES:
-            megabytes = stat.st_size / (1024 * 1024)
-            limit = MAX_FILE_BYTES // (1024 * 1024)
-            raise Unindexable(shown, f"{megabytes:.1f} MB, over the {limit} MB a document may have", is_error=False)
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise Unindexable(shown, "file not found (a broken link?)", is_error=True) from None
-    except PermissionError:
-        raise Unindexable(shown, "permission denied", is_error=True) from None
-    except OSError as exc:
-        raise Unindexable(shown, f"cannot read: {exc.strerror or exc}", is_error=True) from None
-    if not data.strip():
-        raise Unindexable(shown, "empty file", is_error=False)
+        if extract_binary is not None:
+            return extract_binary(data), "utf-8"
+        if suffix in HTML_SUFFIXES:
+            from searchkit.formats.html import extract_html
+
+            return extract_html(data), "utf-8"
+        text, encoding = _decode_text(shown, data)
+        if suffix in MARKDOWN_SUFFIXES:
+            from searchkit.formats.markdown import extract_markdown
+
+            return extract_markdown(text), encoding
+        return Extracted(text), encoding
+    except FormatError as exc:
+        raise Unindexable(shown, exc.reason, is_error=exc.is_error) from None
+
+
+def _decode_text(shown: str, data: bytes) -> tuple[str, str]:
     is_utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if not is_utf16 and b"\x00" in data[:_SNIFF_BYTES]:
         raise Unindexable(shown, "binary file", is_error=False)
     try:
-        text, encoding = decode(data)
+        return decode(data)
     except UnicodeDecodeError as exc:
         raise Unindexable(shown, f"neither UTF-8 (byte {exc.start}) nor Windows-1258", is_error=True) from None
-    if not text.strip():
+
+
+def document_date(text: str, mtime: float) -> str:
+    """The date a document gives itself near its start, else the day its file was
+    last changed (which also gives a year to a dateline written without one)."""
+    from searchkit.dates import date_in_text
+
+    modified = datetime.date.fromtimestamp(mtime)
+    return date_in_text(text, before=modified) or modified.isoformat()
+
+
+def _json_lines(path: Path, shown: str, stat: os.stat_result, fields: JsonFields) -> SourceFile:
+    """A JSON Lines file: one document per line, "FILE#ID". Its hash is taken first
+    (a second read), so that a file only touched is not read through again."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    # The fields read are part of what the documents are: other fields, other documents.
+    digest.update(json.dumps(fields.as_dict(), sort_keys=True).encode())
+    signature = Signature(stat.st_size, stat.st_mtime_ns, digest.hexdigest())
+    if stat.st_size == 0:
         raise Unindexable(shown, "empty file", is_error=False)
-    title = title_of(text, markdown=path.suffix.lower() == ".md")
-    signature = Signature(stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest())
-    return Document(path=document_path(path), title=title, text=text, signature=signature, encoding=encoding)
+    source = SourceFile(document_path(path), signature, iter(()))
+    source.documents = _json_documents(path, shown, source, fields, stat.st_mtime)
+    return source
+
+
+def _json_documents(path: Path, shown: str, source: SourceFile, fields: JsonFields, mtime: float) -> Iterator[Document]:
+    from searchkit.dates import date_value
+
+    def skip(number: int, reason: str) -> None:
+        source.skipped.append(Unindexable(f"{shown}:{number}", reason, is_error=True))
+
+    try:
+        with path.open("rb") as file:
+            for number, raw in enumerate(file, 1):
+                if not raw.strip():
+                    continue
+                try:
+                    record = json.loads(raw)
+                except (UnicodeDecodeError, ValueError) as exc:
+                    skip(number, f"not a JSON object ({_json_problem(exc)})")
+                    continue
+                if not isinstance(record, dict):
+                    skip(number, "not a JSON object")
+                    continue
+                text = _field(record, fields.names("text"))
+                if not isinstance(text, str) or not text.strip():
+                    named = " or ".join(f'"{name}"' for name in fields.names("text"))
+                    skip(number, f"no text in its {named} field")
+                    continue
+                if len(text) > MAX_FILE_BYTES:
+                    skip(number, f"{len(text):,} characters of text, over the {MAX_FILE_BYTES:,} a document may have")
+                    continue
+                key = _field(record, fields.names("id"))
+                key = str(number) if key is None or isinstance(key, dict | list) or str(key) == "" else str(key)
+                title = _field(record, fields.names("title"))
+                date = _field(record, fields.names("date"))
+                yield Document(
+                    path=f"{source.path}#{key}",
+                    title=title.strip() if isinstance(title, str) and title.strip() else title_of(text),
+                    text=text,
+                    signature=source.signature,
+                    date=(date_value(date) if date is not None else None) or document_date(text, mtime),
+                    source=source.path,
+                )
+    except OSError as exc:
+        source.skipped.append(_unreadable(shown, exc))
+
+
+def _json_problem(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8"
+    return str(exc).split(":")[0]
+
+
+def _field(record: dict[str, object], names: Sequence[str]) -> object:
+    """The value of the first of `names` the record has (dots name nested fields)."""
+    for name in names:
+        value: object = record
+        for part in name.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is not None:
+            return value
+    return None
 
 
 def document_path(path: Path) -> str:

@@ -20,15 +20,26 @@ from typing import TYPE_CHECKING
 from whoosh import index as whoosh_index
 from whoosh.index import Index, LockError
 
-from searchkit.catalog import CATALOG_FILE, Catalog, is_below, load_catalog, load_roots, replace_json, save_catalog
+from searchkit.catalog import (
+    CATALOG_FILE,
+    Catalog,
+    is_below,
+    load_catalog,
+    load_json_fields,
+    load_roots,
+    replace_json,
+    save_catalog,
+)
 from searchkit.documents import (
     FALLBACK_ENCODING,
     Document,
+    JsonFields,
+    Selection,
     Signature,
     Unindexable,
     discover,
     document_path,
-    read_document,
+    read_source,
 )
 from searchkit.errors import IndexCorrupt, IndexLocked, IndexNotFound
 from searchkit.schema import BODY_FIELDS, INDEX_NAME, TITLE_FIELDS, build_schema
@@ -41,7 +52,7 @@ if TYPE_CHECKING:
 __all__ = ["BODY_FIELDS", "TITLE_FIELDS", "IndexReport", "index_documents", "index_sources", "open_index"]
 
 # Bumped whenever the schema or the analysis changes what is in the index.
-INDEX_FORMAT = 9
+INDEX_FORMAT = 10
 _META_FILE = "searchkit.json"
 # The size of every file of the segments of one generation, written after each commit:
 # opening the index checks them, so a truncated or missing file is found at once
@@ -193,9 +204,13 @@ def index_sources(
     rebuild: bool = False,
     progress: ProgressCallback | None = None,
     processes: int | None = None,
+    selection: Selection | None = None,
+    json_fields: JsonFields | None = None,
 ) -> IndexReport:
-    """Bring the index up to date with the .txt and .md files at or below each source
-    (in `processes` worker processes; see `index_documents`).
+    """Bring the index up to date with the files at or below each source that
+    `selection` and the `.searchkitignore` files leave in (in `processes` worker
+    processes; see `index_documents`). `json_fields` says which fields of a JSON Lines
+    record hold what; if None, those of the last run that named them.
 
     Only files that are new or changed are read and analyzed: a file whose size and
     modification time are those it was indexed with is unchanged, and one whose
@@ -206,7 +221,7 @@ def index_sources(
     interrupted or fails, the index keeps exactly what it had before.
     """
     sources = list(sources)
-    files = [path for source in sources for path in discover(source)]
+    files = [path for source in sources for path in discover(source, selection)]
     roots = [document_path(source) for source in sources]
     report = IndexReport()
     done = 0
@@ -217,7 +232,9 @@ def index_sources(
         if progress is not None:
             progress(done, len(files))
 
-    def plan(known: Catalog, catalog: Catalog) -> tuple[Iterator[Document], Callable[[], list[str]]]:
+    def plan(
+        known: Catalog, catalog: Catalog, fields: JsonFields
+    ) -> tuple[Iterator[Document], Callable[[], list[str]]]:
         seen: set[str] = set()
         emptied: list[str] = []
 
@@ -231,25 +248,32 @@ def index_sources(
                     advance(1)
                     continue
                 try:
-                    doc = read_document(path)
+                    source = read_source(path, fields)
                 except Unindexable as skip:
                     report.skipped.append(skip)
                     if not skip.is_error and key in known:
                         emptied.append(key)
-                    # A file that cannot be read keeps its document, even one that is
+                    # A file that cannot be read keeps its documents, even one that is
                     # now a broken link (which resolves somewhere else).
                     seen.add(os.path.abspath(path))
                     advance(1)
                     continue
-                if doc.encoding == FALLBACK_ENCODING:
-                    report.fallback_decoded.append(doc.path)
-                if old is not None and doc.signature is not None and doc.signature.sha256 == old.sha256:
+                if source.encoding == FALLBACK_ENCODING:
+                    report.fallback_decoded.append(source.path)
+                if old is not None and source.signature.sha256 == old.sha256:
                     # Touched but not changed: remember its new time, analyze nothing.
-                    catalog[key] = doc.signature
+                    catalog[key] = source.signature
                     report.unchanged += 1
                     advance(1)
                     continue
-                yield doc
+                found = 0
+                for doc in source.documents:
+                    found += 1
+                    yield doc
+                report.skipped.extend(source.skipped)
+                if not found and key in known:
+                    # A JSON Lines file with no document left in it.
+                    emptied.append(key)
 
         def removed() -> list[str]:
             gone = [path for path in known if path not in seen and is_below(path, roots)]
@@ -257,7 +281,16 @@ def index_sources(
 
         return documents(), removed
 
-    return _index(plan, index_dir, rebuild=rebuild, report=report, processes=processes, analyzed=advance, roots=roots)
+    return _index(
+        plan,
+        index_dir,
+        rebuild=rebuild,
+        report=report,
+        processes=processes,
+        analyzed=advance,
+        roots=roots,
+        json_fields=json_fields,
+    )
 
 
 def _same_size_and_time(path: Path, signature: Signature) -> bool:
@@ -287,15 +320,18 @@ def index_documents(
     a script calling this needs an `if __name__ == "__main__":` guard (or
     `processes=1`), as with any use of multiprocessing."""
 
-    def plan(_known: Catalog, _catalog: Catalog) -> tuple[Iterable[Document], Callable[[], list[str]]]:
+    def plan(
+        _known: Catalog, _catalog: Catalog, _fields: JsonFields
+    ) -> tuple[Iterable[Document], Callable[[], list[str]]]:
         return documents, list
 
     return _index(plan, index_dir, rebuild=rebuild, report=report, processes=processes, analyzed=analyzed, roots=())
 
 
-# Given the index's catalog and the catalog to write after the run, the documents to
-# index and a function that names, once they have all been read, the paths to remove.
-Plan = Callable[[Catalog, Catalog], tuple[Iterable[Document], Callable[[], list[str]]]]
+# Given the index's catalog, the catalog to write after the run and the JSON Lines
+# fields to read, the documents to index and a function that names, once they have all
+# been read, the sources whose documents to remove.
+Plan = Callable[[Catalog, Catalog, JsonFields], tuple[Iterable[Document], Callable[[], list[str]]]]
 
 
 def _index(
@@ -307,10 +343,11 @@ def _index(
     processes: int | None,
     analyzed: Callable[[int], None] | None,
     roots: Sequence[str],
+    json_fields: JsonFields | None = None,
 ) -> IndexReport:
     """One run: with the index's lock held, read what it holds, index and remove what
     `plan` says, commit, and write the catalog of the new generation, recording the
-    folders `roots` as indexed."""
+    folders `roots` as indexed and the JSON Lines fields read."""
     # Imported here, so that a query (which imports this module for open_index) does
     # not pay for the writing side: multiprocessing, the segment builder.
     from searchkit.segments import build_segments
@@ -324,18 +361,21 @@ def _index(
         raise IndexLocked(f"another searchkit process is writing to {index_dir}; try again when it is done") from None
     try:
         known, recorded = ({}, load_roots(index_dir)) if rebuild else load_catalog(ix, index_dir)
+        fields = json_fields if json_fields is not None else load_json_fields(index_dir)
         catalog = dict(known)
-        documents, removed = plan(known, catalog)
+        documents, removed = plan(known, catalog, fields)
         paths: list[str] = []
+        sources: dict[str, None] = {}
 
         def numbered() -> Iterator[tuple[int, Document]]:
             for doc in documents:
                 paths.append(doc.path)
-                if doc.path in catalog:
+                if doc.source_path in known:
                     report.updated += 1
                 else:
                     report.added += 1
-                catalog[doc.path] = doc.signature
+                catalog[doc.source_path] = doc.signature
+                sources[doc.source_path] = None
                 yield len(paths) - 1, doc
 
         built = build_segments(numbered(), index_dir, processes=processes, analyzed=analyzed)
@@ -346,14 +386,14 @@ def _index(
         report.removed = len(gone)
         committed = bool(built or gone or rebuild)
         if committed:
-            _commit(writer, built, paths, gone, rebuild=rebuild)
+            _commit(writer, built, paths, [*sources, *gone], rebuild=rebuild)
         else:
             writer.cancel()
         ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
         generation = ix.latest_generation()
         # Written even when nothing was committed: files touched but not changed have
         # new modification times.
-        save_catalog(index_dir, generation, catalog, [*recorded, *roots])
+        save_catalog(index_dir, generation, catalog, [*recorded, *roots], fields)
         if committed:
             _write_manifest(index_dir, ix, generation)
     except BaseException:
@@ -365,10 +405,10 @@ def _index(
     return report
 
 
-def _commit(writer: SegmentWriter, built: list[Built], paths: list[str], removed: list[str], *, rebuild: bool) -> None:
+def _commit(writer: SegmentWriter, built: list[Built], paths: list[str], replaced: list[str], *, rebuild: bool) -> None:
     """Add the new segments to the index in one commit, deleting the documents they
-    replace (older copies of the same paths, in the index or earlier in this run) and
-    those of the `removed` paths.
+    replace: older copies of the same paths earlier in this run, and in the index
+    every document of the `replaced` sources (those read again, and those removed).
 
     With --rebuild the old segments are dropped in the same commit that adds the new
     ones, so an interrupted rebuild still leaves the old index whole."""
@@ -380,8 +420,8 @@ def _commit(writer: SegmentWriter, built: list[Built], paths: list[str], removed
             if latest[paths[seq]] != seq:
                 segment.delete_document(docnum)
     if not rebuild and writer.segments:
-        for path in [*latest, *removed]:
-            writer.delete_by_term("path", path)
+        for source in replaced:
+            writer.delete_by_term("source", source)
     # A segment whose every document has been replaced is dropped, not kept empty.
     merged = writer._merge_segments(CLEAR if rebuild else None, None, None)
     kept = [segment for segment in merged if segment.doc_count()]

@@ -3,14 +3,16 @@
 Whoosh's own parser splits on spaces before analysis, which turns "công an cấp huyện"
 into four unrelated terms. Here a run of plain words is kept whole and analyzed as a
 whole (segmented into words, and into syllables for the phrase), and only quotes,
-parentheses, `AND`, `OR`, `NOT` and `title:` are syntax.
+parentheses, `AND`, `OR`, `NOT`, `title:` and the filters `date:` and `path:` are
+syntax.
 
 Grammar (operators are upper case; juxtaposition means AND):
 
     query  := or
     or     := and ("OR" and)*
     and    := unary ("AND"? unary)*
-    unary  := "NOT" unary | field? atom
+    unary  := "NOT" unary | filter | field? atom
+    filter := ("date:" | "path:") (value | '"' value '"')
     atom   := "(" or ")" | '"' phrase '"' | run of plain words
 """
 
@@ -20,6 +22,7 @@ import itertools
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
 
 from searchkit.analysis import analyze, fold_diacritics, has_diacritics
 from searchkit.analysis.prescan import has_phrase
@@ -29,6 +32,8 @@ from searchkit.schema import BODY_FIELDS, TITLE_FIELDS
 from searchkit.scoring import OneDocument, Postings, Scores, add_scores
 
 FIELDS = {"title": TITLE_FIELDS}
+# Fields that keep documents in or out without adding to their scores.
+FILTERS = ("date", "path")
 
 # Score weights. Typing diacritics is a strong statement: an exact syllable counts
 # fully, the same syllable with other diacritics only a little.
@@ -73,6 +78,29 @@ class Phrase:
 
 
 @dataclass(frozen=True)
+class Filter:
+    """`date:` or `path:`: the documents whose date falls in [`low`, `high`] (ISO
+    dates), or whose path matches `value`. A filter adds nothing to a score.
+
+    A path pattern without wildcards is found anywhere in the path, in any case
+    ("path:tien-phong"); with them it is matched from the end of the path, "*" not
+    crossing a "/" ("path:*.md", "path:news/*.html")."""
+
+    field: str
+    value: str
+    low: str = ""
+    high: str = ""
+
+    def matches(self, term: str) -> bool:
+        """Whether a document whose date or path is `term` passes."""
+        if self.field == "date":
+            return self.low <= term <= self.high
+        if any(ch in self.value for ch in "*?["):
+            return PurePosixPath(term).match(self.value)
+        return self.value.casefold() in term.casefold()
+
+
+@dataclass(frozen=True)
 class And:
     items: tuple[Node, ...]
 
@@ -87,7 +115,7 @@ class Not:
     item: Node
 
 
-Node = Text | Phrase | And | Or | Not
+Node = Text | Phrase | Filter | And | Or | Not
 
 
 # ---- lexing and parsing ------------------------------------------------------------
@@ -95,7 +123,7 @@ Node = Text | Phrase | And | Or | Not
 
 @dataclass(frozen=True)
 class _Lexeme:
-    kind: str  # "word", "phrase", "(", ")", "AND", "OR", "NOT", "field"
+    kind: str  # "word", "phrase", "(", ")", "AND", "OR", "NOT", "field", "date", "path"
     value: str
     column: int
 
@@ -124,6 +152,15 @@ def _lex(query: str) -> list[_Lexeme]:
             match = _FIELD_PREFIX.match(word)
             if word in _OPERATORS:
                 out.append(_Lexeme(word, word, i))
+            elif match and match.group(1) in FILTERS:
+                value = match.group(2)
+                if not value and j < n and query[j] in _OPEN_QUOTES:
+                    # path:"Báo cáo 2021": a value with spaces, quoted.
+                    close = query.find(_CLOSE_QUOTES[query[j]], j + 1)
+                    if close < 0:
+                        raise QuerySyntaxError(f"unbalanced quote at column {j + 1}: {query!r}")
+                    value, j = query[j + 1 : close], close + 1
+                out.append(_Lexeme(match.group(1), value, i))
             elif match and match.group(1) in FIELDS:
                 out.append(_Lexeme("field", match.group(1), i))
                 if match.group(2):
@@ -178,11 +215,32 @@ class _Parser:
         if lex.kind == "NOT":
             self.at += 1
             return Not(self._unary())
+        if lex.kind in FILTERS:
+            self.at += 1
+            return self._filter(lex)
         field = None
         if lex.kind == "field":
             self.at += 1
             field = lex.value
         return self._atom(field)
+
+    def _filter(self, lex: _Lexeme) -> Filter:
+        if not lex.value.strip():
+            example = "date:2021-09 or date:2021-01-01..2021-06-30" if lex.kind == "date" else "path:*.md"
+            raise self._error(f"{lex.kind}: needs a value (as in {example})", lex)
+        if lex.kind == "path":
+            return Filter("path", lex.value)
+        from searchkit.dates import date_bounds  # only for a query that asks, as are its patterns
+
+        low, separator, high = lex.value.partition("..")
+        first, last = date_bounds(low) if low else None, date_bounds(high) if high else None
+        if (low and first is None) or (high and last is None) or (separator and not low and not high):
+            raise self._error(f"{lex.value!r} is not a date (write YYYY, YYYY-MM or YYYY-MM-DD, or FROM..TO)", lex)
+        if not separator:
+            last = first
+        start = first[0].isoformat() if first else "0000-00-00"
+        end = last[1].isoformat() if last else "9999-99-99"
+        return Filter("date", lex.value, start, end)
 
     def _atom(self, field: str | None) -> Node:
         lex = self._peek()
@@ -211,6 +269,8 @@ class _Parser:
 def _with_field(node: Node, field: str) -> Node:
     if isinstance(node, Text | Phrase):
         return replace(node, field=node.field or field)
+    if isinstance(node, Filter):
+        return node
     if isinstance(node, Not):
         return Not(_with_field(node.item, field))
     return type(node)(tuple(_with_field(item, field) for item in node.items))
@@ -225,6 +285,8 @@ def with_restored_diacritics(node: Node, restore: Callable[[str], Restoration | 
     """The tree with `restored` set on every run of words typed without diacritics
     for which `restore` finds diacritics to put back (excluded words too: NOT "hai
     phong" should exclude "Hải Phòng")."""
+    if isinstance(node, Filter):
+        return node
     if isinstance(node, Text | Phrase):
         if has_diacritics(node.text):
             return node
@@ -238,6 +300,8 @@ def with_restored_diacritics(node: Node, restore: Callable[[str], Restoration | 
 
 def to_string(node: Node, *, restored: bool = True) -> str:
     """The query written back as text (with the restored diacritics, if asked)."""
+    if isinstance(node, Filter):
+        return f'{node.field}:"{node.value}"' if " " in node.value else f"{node.field}:{node.value}"
     if isinstance(node, Text | Phrase):
         text = node.restored.text if restored and node.restored else node.text
         text = f'"{text}"' if isinstance(node, Phrase) else text
@@ -494,6 +558,8 @@ def _scores(postings: Postings, node: Node, trace: _Trace | None = None) -> Scor
 def _node_scores(postings: Postings, node: Node, trace: _Trace | None) -> Scores | None:
     if isinstance(node, Text | Phrase):
         return _leaf_scores(postings, node, trace)
+    if isinstance(node, Filter):
+        return dict.fromkeys(postings.having_term(node.field, node.matches), 0.0)
     if isinstance(node, Not):
         inner = _scores(postings, node.item)  # what it excludes adds nothing
         if inner is None:
@@ -582,7 +648,7 @@ def match_terms(node: Node) -> MatchTerms:
     runs: list[tuple[str, ...]] = []
 
     def visit(n: Node) -> None:
-        if isinstance(n, Not):
+        if isinstance(n, Not | Filter):
             return
         if isinstance(n, Text | Phrase):
             syllables = _syllables(n.text)

@@ -97,6 +97,7 @@ def hit_json(hit: Hit, *, qid: int | None = None, query: str | None = None) -> s
         score=round(hit.score, 4),
         path=display_path(hit.path),
         title=hit.title,
+        date=hit.date,
         snippet=hit.snippet.text,
         highlights=[list(span) for span in hit.snippet.highlights],
     )
@@ -202,10 +203,10 @@ def write_hits(env: Environment, result: SearchResult, *, heading: str | None = 
         head.append(f"{hit.rank:>2}. ", style="bold")
         head.append(hit.title or display_path(hit.path), style="bold cyan")
         line(head)
-        score = Text(f"  score {hit.score:.2f}", style="dim")
+        score = Text(f"  {hit.date}" if hit.date else "") + Text(f"  score {hit.score:.2f}", style="dim")
         path = Text(display_path(hit.path), style="green")
         if fitted:
-            # Cut the path, not the score.
+            # Cut the path, not the date and score.
             path.truncate(max(10, console.width - 4 - len(score)), overflow="ellipsis")
         line(Text("    ") + path + score)
         for snippet in hit.snippets:
@@ -251,6 +252,7 @@ def write_document(env: Environment, document: StoredDocument, *, as_json: bool 
         record = {
             "path": display_path(document.path),
             "title": document.title,
+            "date": document.date,
             "text": document.text,
             "highlights": [list(span) for span in document.highlights],
         }
@@ -265,7 +267,8 @@ def write_document(env: Environment, document: StoredDocument, *, as_json: bool 
     # Wrapped to a terminal's width; elsewhere (--color always into a file) unwrapped.
     soft_wrap = not env.stdout_isatty
     console.print(Text(document.title or display_path(document.path), style="bold cyan"), soft_wrap=soft_wrap)
-    console.print(Text(display_path(document.path), style="green"), soft_wrap=soft_wrap)
+    dated = Text(f"  {document.date}") if document.date else Text()
+    console.print(Text(display_path(document.path), style="green") + dated, soft_wrap=soft_wrap)
     console.print()
     text = Text(document.text.rstrip("\n"))
     for start, end in document.highlights:

@@ -110,6 +110,11 @@ def view_tokens(analysis: Analysis, view: str) -> list[Token]:
 def build_schema() -> Schema:
     fields: dict[str, object] = {
         "path": ID(stored=True, unique=True),
+        # The file a document comes from: its path, or a JSON Lines file's path for
+        # each of its documents ("FILE#ID"). A file changed or gone takes all of them.
+        "source": ID(stored=True),
+        # "YYYY-MM-DD", for --since/--until, date: and --sort date.
+        "date": ID(stored=True),
         "title": STORED(),
         "content": STORED(),
         # The file's size, modification time and hash, for the next run to tell what changed.
@@ -128,5 +133,15 @@ def document_parts(doc: Document) -> tuple[dict[str, object], dict[str, str], di
     title = analyze(doc.title) if doc.title else Analysis()
     indexed = {**_fields(body, BODY_FIELDS), **_fields(title, TITLE_FIELDS)}
     signature = doc.signature.as_list() if doc.signature is not None else None
-    stored = {"path": doc.path, "title": doc.title, "content": doc.text, "signature": signature}
-    return stored, {"path": doc.path}, indexed
+    stored = {
+        "path": doc.path,
+        "source": doc.source_path,
+        "date": doc.date,
+        "title": doc.title,
+        "content": doc.text,
+        "signature": signature,
+    }
+    ids = {"path": doc.path, "source": doc.source_path}
+    if doc.date:
+        ids["date"] = doc.date
+    return stored, ids, indexed

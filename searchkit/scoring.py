@@ -16,7 +16,7 @@ import pickle
 import zlib
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo, _lenfield
@@ -70,6 +70,7 @@ class Postings:
         self._norms: dict[str, tuple[bytes, list[float]]] = {}
         self._scores: dict[tuple[str, str], Scores] = {}
         self._recent: dict[tuple[str, str], tuple[list[int], list[float]]] = {}
+        self._values: dict[str, dict[int, str]] = {}
         self._cached = 0
 
     def all_documents(self) -> Scores:
@@ -98,6 +99,29 @@ class Postings:
                 members = set(ids)
                 found = [d for d in found if d in members]
         return set(found)
+
+    def having_term(self, field: str, wanted: Callable[[str], bool]) -> set[int]:
+        """The live documents with a term in `field` for which `wanted` is true: for
+        the fields that hold one value per document (a date, a path)."""
+        return {d for d, value in self.values(field).items() if wanted(value)}
+
+    def values(self, field: str) -> dict[int, str]:
+        """The term of each live document that has one in `field`, a field of one
+        term per document (its date): read once through the field's terms and kept."""
+        found = self._values.get(field)
+        if found is None:
+            found = self._values[field] = {}
+            for segment, offset in self._leaves:
+                terms = segment._terms
+                deleted = segment.deleted_docs_set
+                for (name, term), info in terms.items_from(field, b""):
+                    if name != field:
+                        break
+                    value = term.decode("utf-8")
+                    for d in _read_postings(terms._postfile, info)[0]:
+                        if d not in deleted:
+                            found[d + offset] = value
+        return found
 
     def _ids(self, field: str, term: str) -> list[int]:
         """The live documents that have `term` in `field`, in order."""
@@ -261,6 +285,9 @@ class OneDocument(Postings):
 
     def having_all(self, field: str, terms: Iterable[str]) -> set[int]:
         return super().having_all(field, terms) & {self._docnum}
+
+    def having_term(self, field: str, wanted: Callable[[str], bool]) -> set[int]:
+        return super().having_term(field, wanted) & {self._docnum}
 
     def scores(self, field: str, term: str, among: Collection[int] | None = None) -> Scores:
         if among is not None and self._docnum not in among:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
+import enum
 import heapq
 import itertools
 import time
@@ -17,6 +19,7 @@ from searchkit.indexing import BODY_FIELDS, damaged, open_index
 from searchkit.query import (
     Contribution,
     MatchTerms,
+    Node,
     explain,
     match_terms,
     parse,
@@ -45,6 +48,9 @@ class Hit:
     score: float
     path: str
     title: str
+    # "YYYY-MM-DD": from the document's text, its data or its file's time (see
+    # `documents.read_source`); None for a document indexed without one.
+    date: str | None = None
     # The passages that best show the match, best first (none when not asked for).
     snippets: tuple[Snippet, ...] = ()
     # What each term added to the score, when asked for.
@@ -54,6 +60,13 @@ class Hit:
     def snippet(self) -> Snippet:
         """The best passage (empty when no snippets were asked for)."""
         return self.snippets[0] if self.snippets else NO_SNIPPET
+
+
+class SortOrder(enum.Enum):
+    """How hits are ordered: best first, or newest first (then best first)."""
+
+    SCORE = "score"
+    DATE = "date"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +91,7 @@ class StoredDocument:
     title: str
     text: str
     highlights: tuple[tuple[int, int], ...] = ()
+    date: str | None = None
 
 
 class Searcher:
@@ -121,23 +135,43 @@ class Searcher:
         snippets: int = 1,
         snippet_chars: int = SNIPPET_CHARS,
         explain: bool = False,
+        since: datetime.date | None = None,
+        until: datetime.date | None = None,
+        sort: SortOrder = SortOrder.SCORE,
     ) -> SearchResult:
         """Parse and run `query`: the `limit` best matches after the first `offset`
-        (ranks count from the best); raises `QuerySyntaxError` for a malformed query.
-        Each hit carries up to `snippets` passages of about `snippet_chars` characters
-        (none with 0, for ranking only) and, with `explain`, what each term added to
-        its score."""
+        (ranks count from the best, or with `sort` DATE from the newest); raises
+        `QuerySyntaxError` for a malformed query. Only documents dated from `since` to
+        `until` (both included) match, when given. Each hit carries up to `snippets`
+        passages of about `snippet_chars` characters (none with 0, for ranking only)
+        and, with `explain`, what each term added to its score."""
         started = time.perf_counter()
         with self._reading():
-            return self._search(query, limit, offset, started, snippets, snippet_chars, explain)
+            node = with_restored_diacritics(parse(query), self.restore)
+            scores = score(self._postings, node)
+            if since is not None or until is not None:
+                low = since.isoformat() if since else ""
+                high = until.isoformat() if until else "9999"
+                dates = self._postings.values("date")
+                scores = {d: s for d, s in scores.items() if low <= dates.get(d, "") <= high}
+            return self._result(query, node, scores, limit, offset, started, snippets, snippet_chars, explain, sort)
 
-    def _search(
-        self, query: str, limit: int, offset: int, started: float, snippets: int, snippet_chars: int, explained: bool
+    def _result(
+        self,
+        query: str,
+        node: Node,
+        scores: Scores,
+        limit: int,
+        offset: int,
+        started: float,
+        snippets: int,
+        snippet_chars: int,
+        explained: bool,
+        sort: SortOrder,
     ) -> SearchResult:
-        node = with_restored_diacritics(parse(query), self.restore)
-        scores = score(self._postings, node)
         explained_by = (lambda docnum: explain(self._postings, node, docnum)) if explained else None
-        hits = self._hits(scores, limit, offset, match_terms(node), snippets, snippet_chars, explained_by)
+        terms = match_terms(node)
+        hits = self._hits(scores, limit, offset, terms, snippets, snippet_chars, explained_by, sort)
         restored = to_string(node)
         return SearchResult(
             query,
@@ -156,9 +190,10 @@ class Searcher:
         snippets: int,
         snippet_chars: int,
         explained_by: Callable[[int], list[Contribution]] | None,
+        sort: SortOrder = SortOrder.SCORE,
     ) -> list[Hit]:
         hits = []
-        best = self._best(scores, offset + limit)[offset:]
+        best = self._best(scores, offset + limit, sort)[offset:]
         for rank, (docnum, doc_score, stored) in enumerate(best, offset + 1):
             text = stored.get("content", "")
             hits.append(
@@ -167,6 +202,7 @@ class Searcher:
                     score=doc_score,
                     path=stored["path"],
                     title=stored.get("title", ""),
+                    date=stored.get("date"),
                     snippets=tuple(make_snippets(text, terms, width=snippet_chars, count=snippets)) if snippets else (),
                     explanation=tuple(explained_by(docnum)) if explained_by is not None else (),
                 )
@@ -191,7 +227,10 @@ class Searcher:
         highlights: tuple[tuple[int, int], ...] = ()
         if query is not None:
             highlights = tuple(highlight_spans(text, match_terms(parse(query))))
-        return StoredDocument(str(stored["path"]), str(stored.get("title", "")), text, highlights)
+        date = stored.get("date")
+        return StoredDocument(
+            str(stored["path"]), str(stored.get("title", "")), text, highlights, str(date) if date else None
+        )
 
     def similar(
         self,
@@ -216,22 +255,31 @@ class Searcher:
             hits = self._hits(scores, limit, offset, wanted, snippets, snippet_chars, None)
         return SearchResult(", ".join(words), hits, len(scores), time.perf_counter() - started)
 
-    def _best(self, scores: dict[int, float], limit: int) -> list[tuple[int, float, dict[str, str]]]:
-        """The `limit` best documents (number, score, stored fields), equal scores in order of
-        path: document numbers depend on how the index was built (which worker wrote
-        which segment), and the same folder must give the same results."""
+    def _best(
+        self, scores: dict[int, float], limit: int, sort: SortOrder = SortOrder.SCORE
+    ) -> list[tuple[int, float, dict[str, str]]]:
+        """The `limit` first documents in `sort` order (number, score, stored fields),
+        equal ones in order of path: document numbers depend on how the index was built
+        (which worker wrote which segment), and the same folder must give the same
+        results."""
         if limit <= 0 or not scores:
             return []
-        # The last place's score, then every document scoring at least that: the ones
-        # above it, and all those tied with it (not only the ones with low numbers).
-        cutoff = heapq.nlargest(limit, scores.values())[-1]
-        chosen = [(d, value) for d, value in scores.items() if value >= cutoff]
-        tied = [d for d, value in chosen if value == cutoff]
+        keyed: dict[int, tuple[int, float]] | dict[int, float]
+        if sort is SortOrder.DATE:
+            dates = self._postings.values("date")
+            keyed = {d: (_newest_first(dates.get(d)), -value) for d, value in scores.items()}
+        else:
+            keyed = {d: -value for d, value in scores.items()}
+        # The last place's key, then every document up to it: the ones before it, and
+        # all those tied with it (not only the ones with low numbers).
+        cutoff = heapq.nsmallest(limit, keyed.values())[-1]
+        chosen = [d for d, key in keyed.items() if key <= cutoff]
+        tied = [d for d in chosen if keyed[d] == cutoff]
         if len(tied) > _MAX_TIES_BY_PATH:
             kept = set(heapq.nsmallest(limit - (len(chosen) - len(tied)), tied))
-            chosen = [(d, value) for d, value in chosen if value != cutoff or d in kept]
-        found = [(d, value, self._reader.stored_fields(d)) for d, value in chosen]
-        found.sort(key=lambda item: (-item[1], item[2]["path"]))
+            chosen = [d for d in chosen if keyed[d] != cutoff or d in kept]
+        found = [(d, scores[d], self._reader.stored_fields(d)) for d in chosen]
+        found.sort(key=lambda item: (keyed[item[0]], item[2]["path"]))
         return found[:limit]
 
     def _forms(self, folded: str) -> list[tuple[str, int]]:
@@ -258,6 +306,11 @@ class Searcher:
         folded = [fold_diacritics(tok.text) for tok in analyze(text, words=False).syllables]
         restoration = restore_diacritics(folded, self._forms, self._syllable_count)
         return restoration if restoration.known else None
+
+
+def _newest_first(date: str | None) -> int:
+    """A sort key putting later ISO dates first, and documents without one last."""
+    return -int(date.replace("-", "")) if date else 1
 
 
 def search(index_dir: Path, query: str, *, limit: int = 10) -> SearchResult:

@@ -26,10 +26,10 @@ from pathlib import Path
 from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS
 from whoosh.reading import IndexReader, SegmentReader
 
-from searchkit.catalog import is_below, load_catalog, replace_json
+from searchkit.catalog import is_below, load_roots, replace_json
 from searchkit.indexing import INDEX_FORMAT, damaged, open_index
 from searchkit.schema import BODY_FIELDS, INDEX_NAME, TITLE_FIELDS, VIEWS
-from searchkit.scoring import K1, B
+from searchkit.scoring import K1, B, Postings
 
 STATS_FILE = "searchkit-stats.json"
 
@@ -84,16 +84,18 @@ def index_stats(index_dir: Path) -> IndexStats:
         leaves = _segment_readers(reader)
         terms = _term_counts(index_dir, leaves)
         documents = reader.doc_count()
-    catalog, roots = load_catalog(ix, index_dir)
+        # Documents, not files: a JSON Lines file holds many.
+        paths = list(Postings(reader).values("path").values())
+    roots = load_roots(index_dir)
     folders = tuple(
         FolderStats(root, count)
         for root in sorted(roots)
-        if (count := sum(1 for path in catalog if is_below(path, [root])))
+        if (count := sum(1 for path in paths if is_below(path, [root])))
     )
     return IndexStats(
         documents=documents,
         folders=folders,
-        other_documents=sum(1 for path in catalog if not is_below(path, roots)),
+        other_documents=sum(1 for path in paths if not is_below(path, roots)),
         body_terms={view: terms[BODY_FIELDS[view]] for view in VIEWS},
         title_terms={view: terms[TITLE_FIELDS[view]] for view in VIEWS},
         segments=len(leaves),

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searchkit.errors import QuerySyntaxError
-from searchkit.query import And, Not, Or, Phrase, Text, parse
+from searchkit.query import And, Filter, Not, Or, Phrase, Text, parse
 from searchkit.searching import Searcher
 
 # ---- grouping of plain words -------------------------------------------------------------
@@ -102,6 +102,34 @@ def test_title_prefix_on_a_group_applies_inside_it() -> None:
     assert parse("title:(thi đua OR tọa đàm)") == Or((Text("thi đua", "title"), Text("tọa đàm", "title")))
 
 
+# ---- filters ------------------------------------------------------------------------------------
+
+
+def test_a_date_filter_covers_the_day_month_year_or_range_it_names() -> None:
+    assert parse("date:2021-09-08") == Filter("date", "2021-09-08", "2021-09-08", "2021-09-08")
+    assert parse("date:2021-09") == Filter("date", "2021-09", "2021-09-01", "2021-09-30")
+    assert parse("date:8/9/2021") == Filter("date", "8/9/2021", "2021-09-08", "2021-09-08")  # day first
+    assert parse("date:2020..2021-02") == Filter("date", "2020..2021-02", "2020-01-01", "2021-02-28")
+    assert parse("date:2021..").low == "2021-01-01"
+    assert parse("date:..2021").high == "2021-12-31"
+
+
+def test_a_filter_ends_the_run_of_words_before_it_and_joins_with_and() -> None:
+    assert parse("công an date:2021 cấp huyện") == And(
+        (Text("công an"), Filter("date", "2021", "2021-01-01", "2021-12-31"), Text("cấp huyện"))
+    )
+    assert parse('path:"Báo cáo 2021" NOT path:*.md') == And(
+        (Filter("path", "Báo cáo 2021"), Not(Filter("path", "*.md")))
+    )
+
+
+def test_a_path_filter_finds_a_part_in_any_case_or_matches_a_glob_from_the_end() -> None:
+    part, glob = Filter("path", "Tien-Phong"), Filter("path", "news/*.html")
+    assert part.matches("/data/tin/tien-phong-toa-dam.txt")
+    assert glob.matches("/data/news/bai-1.html") and not glob.matches("/data/news/2021/bai-1.html")
+    assert Filter("path", "*.jsonl#*").matches("/data/tin.jsonl#17")
+
+
 # ---- syntax errors --------------------------------------------------------------------------------
 
 
@@ -122,6 +150,12 @@ def test_title_prefix_on_a_group_applies_inside_it() -> None:
         "OR công an",
         "công an AND OR Hà Nội",
         "title:",
+        "date:",
+        "date:..",
+        "date:2021-02-30",
+        "date:hôm-qua",
+        "path:",
+        'path:"tin tức',
     ],
 )
 def test_malformed_query_raises_query_syntax_error(query: str) -> None:
@@ -143,6 +177,8 @@ QUERY_SYNTAX = '"()“”:'
 query_pieces = st.one_of(
     st.text(alphabet=VIETNAMESE_LETTERS + VIETNAMESE_LETTERS.upper() + QUERY_SYNTAX + "0123 .,-", max_size=12),
     st.sampled_from(["AND", "OR", "NOT", "title:", "(", ")", '"', "“", "”", "công an", "10:30"]),
+    st.sampled_from(["date:", "date:2021", "date:2021-09..", "date:..9/2021", "date:2021-02-30", "date:..", "path:"]),
+    st.sampled_from(["path:*.txt", 'path:"', "path:tien-phong", "path:[", "date:2021..2019"]),
 )
 vietnamese_queries = st.lists(query_pieces, max_size=10).map(" ".join)
 any_query = st.one_of(st.text(), vietnamese_queries)
@@ -155,7 +191,7 @@ def test_parse_returns_a_node_or_raises_query_syntax_error(query: str) -> None:
         node = parse(query)
     except QuerySyntaxError:
         return
-    assert isinstance(node, Text | Phrase | And | Or | Not)
+    assert isinstance(node, Text | Phrase | Filter | And | Or | Not)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from test_cli import invoke
 from test_query import VIETNAMESE_LETTERS
 
 from searchkit.errors import QuerySyntaxError
-from searchkit.query import And, Not, Or, Phrase, Text, parse
+from searchkit.query import And, Filter, Not, Or, Phrase, Text, parse
 
 CONTROL = "".join(map(chr, [*range(0x00, 0x20), 0x7F, 0x85, 0x2028, 0x2029, 0x200B, 0xFEFF]))
 OTHER_SCRIPTS = "中文字漢字ไทยالعربيةРусскийΕλληνικά한국어日本語😀🇻🇳"
@@ -46,7 +46,7 @@ def test_the_parser_returns_a_query_or_raises_query_syntax_error(query: str) -> 
     except QuerySyntaxError as error:
         assert "\n" not in str(error)
         return
-    assert isinstance(node, Text | Phrase | And | Or | Not)
+    assert isinstance(node, Text | Phrase | Filter | And | Or | Not)
 
 
 @pytest.fixture(scope="module")

@@ -66,8 +66,11 @@ def articles_mentioning(phrase: str) -> set[str]:
 
 
 def title_line(name: str) -> str:
-    """An article's title as written: its first non-empty line."""
-    return next(line.strip() for line in article_text(name).splitlines() if line.strip())
+    """The title an article is given: its first line, but for a line that only dates
+    it ("(Thứ sáu, 24/09/2021, …)") and a leading "date 2025-03" mark."""
+    lines = [line.strip() for line in article_text(name).splitlines() if line.strip()]
+    first = lines[1] if re.fullmatch(r"\(Thứ \w+, [\d/]+, [\d:]+ pm GMT\+7\)", lines[0]) else lines[0]
+    return re.sub(r"^date \d{4}-\d\d ", "", first)
 
 
 def folded_syllables(text: str) -> set[str]:

@@ -49,7 +49,9 @@ def whoosh_writes(documents: list[Document], index_dir: Path) -> None:
     ix = whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
     writer = ix.writer()
     for doc in documents:
-        fields = {"path": doc.path, "title": doc.title, "content": doc.text}
+        fields = {"path": doc.path, "source": doc.source_path, "title": doc.title, "content": doc.text}
+        if doc.date is not None:
+            fields["date"] = doc.date
         if doc.signature is not None:
             fields["signature"] = doc.signature.as_list()
         for view in VIEWS:

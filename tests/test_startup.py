@@ -21,7 +21,11 @@ except SystemExit as exit:
 print(json.dumps({"status": status, "modules": sorted(sys.modules)}), file=sys.stderr)
 """
 
-NOT_LOADED = ("sklearn", "pyvi", "pycrfsuite", "multiprocessing", "asyncio", "urllib.request", "searchkit.segments")
+NOT_LOADED = (
+    *("sklearn", "pyvi", "pycrfsuite", "multiprocessing", "asyncio", "urllib.request", "searchkit.segments"),
+    # The readers of formats, and the rules for choosing files: indexing's alone.
+    *("lxml", "docx", "pypdf", "markdown_it", "pathspec", "searchkit.formats.html", "searchkit.dates"),
+)
 
 
 def test_a_query_loads_nothing_it_does_not_use(demo_index: Path) -> None:

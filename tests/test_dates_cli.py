@@ -1,0 +1,158 @@
+"""Documents' dates through the command line: the demo corpus dated from its text,
+--since/--until, --sort date, and date:/path: in queries."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from searchkit.cli import app
+from tests.conftest import CORPUS
+
+runner = CliRunner()
+
+# What each demo article says of its date. ha-noi-toa-dam writes "Chiều 21-3" and no
+# year anywhere: the year is the last 21 March up to the file's time.
+DATES = {
+    "cum-thi-dua-so-4-tong-ket-phong-trao-thi-dua.txt": "2019-11-14",  # "Sáng 14-11, ... năm 2019."
+    "ha-noi-toa-dam-giu-ngon-lua-nhiet-huyet.txt": "2025-03-21",  # "Chiều 21-3", file of June 2025
+    "hoi-thao-quy-che-phoi-hop-cong-tac-dang.txt": "2021-09-08",  # "Cập nhật: 08/09/2021 07:11"
+    "thu-truong-tran-quoc-to-lam-viec-voi-cac-doan-the-cand.txt": "2021-09-24",  # "(Thứ sáu, 24/09/2021, ...)"
+    "tien-phong-toa-dam-vai-tro-doan-the-cong-an-thu-do.txt": "2025-03-21",  # "date 2025-03 TPO - Chiều 21/3"
+}
+
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo corpus, its files last changed on 1 June 2025, indexed through the CLI."""
+    folder = tmp_path_factory.mktemp("corpus")
+    june = datetime.datetime(2025, 6, 1, 12, 0).timestamp()
+    for article in CORPUS.glob("*.txt"):
+        shutil.copy(article, folder / article.name)
+        os.utime(folder / article.name, (june, june))
+    index_dir = tmp_path_factory.mktemp("index") / "index"
+    result = runner.invoke(app, ["index", str(folder), "--index", str(index_dir)])
+    assert result.exit_code == 0, result.output
+    return index_dir
+
+
+def query(index_dir: Path, *args: str) -> Result:
+    return runner.invoke(app, ["query", *args, "--index", str(index_dir)])
+
+
+def names(result: Result) -> list[str]:
+    return [Path(line).name for line in result.stdout.splitlines()]
+
+
+def test_the_demo_articles_are_dated_from_their_text(dated: Path) -> None:
+    result = query(dated, "công an", "--json")
+    found = {Path(hit["path"]).name: hit["date"] for hit in map(json.loads, result.stdout.splitlines())}
+    assert found == DATES
+
+
+def test_the_shipped_corpus_is_dated_from_text_whatever_its_files_times(demo_index: Path) -> None:
+    result = runner.invoke(app, ["query", "công an", "--json", "--index", str(demo_index)])
+    found = {Path(hit["path"]).name: hit["date"] for hit in map(json.loads, result.stdout.splitlines())}
+    year_less = "ha-noi-toa-dam-giu-ngon-lua-nhiet-huyet.txt"
+    assert {name: date for name, date in found.items() if name != year_less} == {
+        name: date for name, date in DATES.items() if name != year_less
+    }
+    modified = datetime.date.fromtimestamp((CORPUS / year_less).stat().st_mtime)
+    written = datetime.date.fromisoformat(found[year_less])
+    assert (written.month, written.day) == (3, 21) and written <= modified
+
+
+def test_since_and_until_keep_the_documents_dated_between_them(dated: Path) -> None:
+    result = query(dated, "công an", "-l", "--since", "2021-01-01", "--until", "2021-12-31")
+    assert result.exit_code == 0
+    assert sorted(names(result)) == sorted(name for name, date in DATES.items() if date.startswith("2021"))
+    # A month or a year counts whole: --until 2021-09 keeps the 24th.
+    assert sorted(names(query(dated, "công an", "-l", "--since", "2021", "--until", "2021-09"))) == sorted(
+        names(result)
+    )
+    assert names(query(dated, "công an", "-l", "--since", "2025-03-22")) == []
+    assert query(dated, "công an", "-l", "--since", "2025-03-22").exit_code == 1
+
+
+def test_sort_by_date_puts_the_newest_first(dated: Path) -> None:
+    found = names(query(dated, "công an", "-l", "--sort", "date"))
+    assert [DATES[name] for name in found] == sorted(DATES.values(), reverse=True)
+    by_score = names(query(dated, "công an", "-l"))
+    assert sorted(by_score) == sorted(found) and by_score != found
+
+
+def test_paging_through_hits_sorted_by_date(dated: Path) -> None:
+    everything = names(query(dated, "công an", "-l", "--sort", "date"))
+    pages = [names(query(dated, "công an", "-l", "--sort", "date", "-n", "2", "--offset", str(o))) for o in (0, 2, 4)]
+    assert [name for page in pages for name in page] == everything
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("date:2021-09", {"2021-09-08", "2021-09-24"}),
+        ("date:2021-09-08", {"2021-09-08"}),
+        ("date:08/09/2021", {"2021-09-08"}),
+        ("date:2019..2021-09-10", {"2019-11-14", "2021-09-08"}),
+        ("date:2025..", {"2025-03-21"}),
+        ("công an NOT date:2021", {"2019-11-14", "2025-03-21"}),
+        ("tọa đàm date:..2024", {"2021-09-24"}),
+        ("tọa đàm date:2025-03-21..", {"2025-03-21"}),
+    ],
+)
+def test_date_in_the_query_filters_by_day_month_year_or_range(dated: Path, text: str, expected: set[str]) -> None:
+    result = query(dated, text, "-l")
+    assert {DATES[name] for name in names(result)} == expected
+
+
+def test_path_in_the_query_filters_by_part_of_the_path_or_a_glob(dated: Path) -> None:
+    assert names(query(dated, "công an path:tien-phong", "-l")) == [
+        "tien-phong-toa-dam-vai-tro-doan-the-cong-an-thu-do.txt"
+    ]
+    assert len(names(query(dated, "path:*.txt", "-l"))) == 5
+    assert names(query(dated, "công an path:*.md", "-l")) == []
+    assert sorted(names(query(dated, 'path:"toa-dam" OR path:hoi-thao', "-l"))) == [
+        "ha-noi-toa-dam-giu-ngon-lua-nhiet-huyet.txt",
+        "hoi-thao-quy-che-phoi-hop-cong-tac-dang.txt",
+        "tien-phong-toa-dam-vai-tro-doan-the-cong-an-thu-do.txt",
+    ]
+
+
+def test_a_filter_adds_nothing_to_the_scores(dated: Path) -> None:
+    plain = [json.loads(line) for line in query(dated, "công an cấp huyện", "--json").stdout.splitlines()]
+    filtered = [json.loads(line) for line in query(dated, "công an cấp huyện date:2025", "--json").stdout.splitlines()]
+    assert (
+        filtered
+        and {hit["path"]: hit["score"] for hit in filtered}.items()
+        <= {hit["path"]: hit["score"] for hit in plain}.items()
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["công an", "--since", "2021-13"], "'2021-13' is not a date"),
+        (["công an", "--until", "hôm qua"], "'hôm qua' is not a date"),
+        (["công an date:tháng-chín"], "'tháng-chín' is not a date"),
+        (["công an date:"], "date: needs a value"),
+        (["công an", "--sort", "title"], "'title' is not one of 'score', 'date'"),
+    ],
+)
+def test_a_bad_date_or_sort_is_one_line_and_status_2(dated: Path, args: list[str], message: str) -> None:
+    result = query(dated, *args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert message in line and line.startswith("searchkit: ")
+
+
+def test_show_gives_the_date(dated: Path) -> None:
+    folder_file = next(p for p in Path(dated).parent.parent.glob("corpus*/hoi-thao*.txt"))
+    result = runner.invoke(app, ["show", str(folder_file), "--json", "--index", str(dated)])
+    assert json.loads(result.stdout)["date"] == "2021-09-08"
