@@ -213,17 +213,28 @@ def index_command(
         ),
     ] = None,
     id_field: Annotated[
-        str | None, typer.Option("--id-field", help="JSON Lines: the field of a record's id [id].", show_default=False)
+        str | None,
+        typer.Option(
+            "--id-field", metavar="FIELD", help="JSON Lines: the field of a record's id [id].", show_default=False
+        ),
     ] = None,
     title_field: Annotated[
         str | None,
-        typer.Option("--title-field", help="JSON Lines: the field of its title [title].", show_default=False),
+        typer.Option(
+            "--title-field", metavar="FIELD", help="JSON Lines: the field of its title [title].", show_default=False
+        ),
     ] = None,
     text_field: Annotated[
-        str | None, typer.Option("--text-field", help="JSON Lines: the field of its text [text].", show_default=False)
+        str | None,
+        typer.Option(
+            "--text-field", metavar="FIELD", help="JSON Lines: the field of its text [text].", show_default=False
+        ),
     ] = None,
     date_field: Annotated[
-        str | None, typer.Option("--date-field", help="JSON Lines: the field of its date [date].", show_default=False)
+        str | None,
+        typer.Option(
+            "--date-field", metavar="FIELD", help="JSON Lines: the field of its date [date].", show_default=False
+        ),
     ] = None,
 ) -> None:
     """Index the documents in folders, recursively: .txt, .md, .html, .docx, .pdf

@@ -136,6 +136,10 @@ class Selection:
         self._include = pathspec.GitIgnoreSpec.from_lines(self.include) if self.include else None
         self._exclude = pathspec.GitIgnoreSpec.from_lines(self.exclude)
 
+    def __bool__(self) -> bool:
+        """Whether it leaves anything out."""
+        return bool(self.include or self.exclude)
+
     def leaves_out(self, relative: str, *, is_dir: bool) -> bool:
         """Whether the options leave out the file or folder at `relative` (a path
         below the folder given, "/"-separated); --include names files only."""
@@ -166,8 +170,10 @@ def discover(source: Path, selection: Selection | None = None) -> Iterator[Path]
         ignores[root] = lists
 
         def left_out(name: str, *, is_dir: bool, root: str = root, lists: tuple = lists) -> bool:
+            if not selection and not lists:
+                return False
             path = os.path.join(root, name)
-            if selection.leaves_out(_relative(path, source), is_dir=is_dir):
+            if selection and selection.leaves_out(_relative(path, source), is_dir=is_dir):
                 return True
             # The deepest ignore list with something to say about the file decides.
             for folder, spec in reversed(lists):
