@@ -472,3 +472,15 @@ def test_date_value_gives_none_or_a_day(value: object) -> None:
 )
 def test_a_line_that_only_dates_the_document_is_no_title(line: str, rest: str) -> None:
     assert undated(line) == rest
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "Sáng 7/2, ông Trần Lê Nhật Thanh (sinh năm 1991), Trưởng Công an xã Bàu Năng cho biết.",
+        "Ngày 7.2, ông Nguyễn Thế Hùng cho biết từ năm 2014 đến nay đàn chim yến sụt giảm.",
+    ],
+)
+def test_a_year_of_birth_or_a_starting_point_gives_no_year_to_the_dateline(head: str) -> None:
+    # The year then comes from the file's time, the latest 7 February up to it.
+    assert date_in_text(f"Tin trong ngày\n\n{head}", before=D(2017, 3, 1)) == "2017-02-07"

@@ -207,19 +207,22 @@ def word_file() -> bytes:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_any_bytes_give_text_or_a_format_error_for_docx(word_file: bytes, data: st.DataObject) -> None:
-    damaged = data.draw(
-        st.one_of(
-            st.binary(max_size=300),
-            st.integers(0, len(word_file)).map(lambda end: word_file[:end]),
-            st.lists(st.tuples(st.integers(0, len(word_file) - 1), st.integers(0, 255)), max_size=8).map(
-                lambda flips: bytes(_flipped(word_file, flips))
-            ),
-        )
-    )
+    damaged = data.draw(damaged_versions(word_file))
     try:
         assert isinstance(extract_docx(damaged).text, str)
     except FormatError as error:
         assert error.is_error
+
+
+def damaged_versions(good: bytes) -> st.SearchStrategy[bytes]:
+    """Random bytes, and the file `good` cut short or with a few bytes changed."""
+    return st.one_of(
+        st.binary(max_size=500),
+        st.integers(0, len(good)).map(lambda end: good[:end]),
+        st.lists(st.tuples(st.integers(0, len(good) - 1), st.integers(0, 255)), max_size=8).map(
+            lambda flips: bytes(_flipped(good, flips))
+        ),
+    )
 
 
 def _flipped(data: bytes, flips: list[tuple[int, int]]) -> bytearray:
@@ -414,14 +417,7 @@ def test_not_a_pdf_is_a_format_error(data: bytes) -> None:
 @given(data=st.data())
 def test_any_bytes_give_text_or_a_format_error_for_pdf(fixture_pdf: bytes, data: st.DataObject) -> None:
     damaged = data.draw(
-        st.one_of(
-            st.binary(max_size=500),
-            st.binary(max_size=500).map(lambda tail: b"%PDF-1.4\n" + tail),
-            st.integers(0, len(fixture_pdf)).map(lambda end: fixture_pdf[:end]),
-            st.lists(st.tuples(st.integers(0, len(fixture_pdf) - 1), st.integers(0, 255)), max_size=8).map(
-                lambda flips: bytes(_flipped(fixture_pdf, flips))
-            ),
-        )
+        st.one_of(damaged_versions(fixture_pdf), st.binary(max_size=500).map(lambda tail: b"%PDF-1.4\n" + tail))
     )
     try:
         assert isinstance(extract_pdf(damaged).text, str)
