@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh.index import Index
@@ -28,14 +29,27 @@ CATALOG_FILE = "searchkit-files.json"
 Catalog = dict[str, Signature | None]
 
 
-def load_catalog(ix: Index, index_dir: Path) -> tuple[Catalog, list[str]]:
-    """The signatures of the documents in the index's latest generation, and the
-    folders recorded as indexed (see `load_roots`); the catalog file is read once."""
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What the catalog file records: the signatures of the files (empty when not
+    asked for), the folders indexed (see `load_roots`) and the JSON Lines fields read."""
+
+    files: Catalog
+    roots: list[str]
+    json_fields: JsonFields
+
+
+def load_catalog(ix: Index | None, index_dir: Path) -> Recorded:
+    """What the catalog file records, read once; the signatures of the files of the
+    index `ix`'s latest generation (none without `ix`)."""
     saved = _read(index_dir)
+    recorded = Recorded({}, _roots(saved), _json_fields(saved))
+    if ix is None:
+        return recorded
     try:
         if saved is not None and saved["generation"] == ix.latest_generation():
             files = {path: Signature.from_list(values) for path, values in saved["files"].items()}
-            return files, _roots(saved)
+            return Recorded(files, recorded.roots, recorded.json_fields)
     except (KeyError, TypeError, AttributeError, ValueError):
         pass
     with ix.reader() as reader:
@@ -43,7 +57,7 @@ def load_catalog(ix: Index, index_dir: Path) -> tuple[Catalog, list[str]]:
             fields.get("source") or fields["path"]: Signature.from_list(fields.get("signature"))
             for _, fields in reader.iter_docs()
         }
-    return files, _roots(saved)
+    return Recorded(files, recorded.roots, recorded.json_fields)
 
 
 def load_roots(index_dir: Path) -> list[str]:
@@ -53,10 +67,9 @@ def load_roots(index_dir: Path) -> list[str]:
     return _roots(_read(index_dir))
 
 
-def load_json_fields(index_dir: Path) -> JsonFields:
+def _json_fields(saved: object) -> JsonFields:
     """The JSON Lines fields the last run that named any read (`--text-field` ...):
     a later run that names none reads the same ones."""
-    saved = _read(index_dir)
     named = saved.get("json_fields") if isinstance(saved, dict) else None
     if not isinstance(named, dict):
         return JsonFields()

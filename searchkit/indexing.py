@@ -25,13 +25,12 @@ from searchkit.catalog import (
     Catalog,
     is_below,
     load_catalog,
-    load_json_fields,
-    load_roots,
     replace_json,
     save_catalog,
 )
 from searchkit.documents import (
     FALLBACK_ENCODING,
+    JSON_LINES_SUFFIXES,
     Document,
     JsonFields,
     Selection,
@@ -233,7 +232,7 @@ def index_sources(
             progress(done, len(files))
 
     def plan(
-        known: Catalog, catalog: Catalog, fields: JsonFields
+        known: Catalog, catalog: Catalog, fields: JsonFields, fields_changed: bool
     ) -> tuple[Iterator[Document], Callable[[], list[str]]]:
         seen: set[str] = set()
         emptied: list[str] = []
@@ -243,7 +242,9 @@ def index_sources(
                 key = document_path(path)
                 seen.add(key)
                 old = known.get(key)
-                if old is not None and _same_size_and_time(path, old):
+                # Other fields make other documents of the same JSON Lines file.
+                reread = fields_changed and path.suffix.lower() in JSON_LINES_SUFFIXES
+                if old is not None and not reread and _same_size_and_time(path, old):
                     report.unchanged += 1
                     advance(1)
                     continue
@@ -321,17 +322,18 @@ def index_documents(
     `processes=1`), as with any use of multiprocessing."""
 
     def plan(
-        _known: Catalog, _catalog: Catalog, _fields: JsonFields
+        _known: Catalog, _catalog: Catalog, _fields: JsonFields, _changed: bool
     ) -> tuple[Iterable[Document], Callable[[], list[str]]]:
         return documents, list
 
     return _index(plan, index_dir, rebuild=rebuild, report=report, processes=processes, analyzed=analyzed, roots=())
 
 
-# Given the index's catalog, the catalog to write after the run and the JSON Lines
-# fields to read, the documents to index and a function that names, once they have all
-# been read, the sources whose documents to remove.
-Plan = Callable[[Catalog, Catalog, JsonFields], tuple[Iterable[Document], Callable[[], list[str]]]]
+# Given the index's catalog, the catalog to write after the run, the JSON Lines fields to
+# read and whether they are not those the index was built with, the documents to index
+# and a function that names, once they have all been read, the sources whose documents
+# to remove.
+Plan = Callable[[Catalog, Catalog, JsonFields, bool], tuple[Iterable[Document], Callable[[], list[str]]]]
 
 
 def _index(
@@ -360,10 +362,11 @@ def _index(
     except LockError:
         raise IndexLocked(f"another searchkit process is writing to {index_dir}; try again when it is done") from None
     try:
-        known, recorded = ({}, load_roots(index_dir)) if rebuild else load_catalog(ix, index_dir)
-        fields = json_fields if json_fields is not None else load_json_fields(index_dir)
+        recorded = load_catalog(None if rebuild else ix, index_dir)
+        known = recorded.files
+        fields = json_fields if json_fields is not None else recorded.json_fields
         catalog = dict(known)
-        documents, removed = plan(known, catalog, fields)
+        documents, removed = plan(known, catalog, fields, fields != recorded.json_fields)
         paths: list[str] = []
         sources: dict[str, None] = {}
 
@@ -393,7 +396,7 @@ def _index(
         generation = ix.latest_generation()
         # Written even when nothing was committed: files touched but not changed have
         # new modification times.
-        save_catalog(index_dir, generation, catalog, [*recorded, *roots], fields)
+        save_catalog(index_dir, generation, catalog, [*recorded.roots, *roots], fields)
         if committed:
             _write_manifest(index_dir, ix, generation)
     except BaseException:

@@ -243,6 +243,19 @@ class TestJsonLines:
         assert hit.path.endswith("tin.jsonl#giao-thong-02") and hit.title == NEWS[1]["title"]
         assert hit.date == "2025-01-02"
 
+    def test_naming_another_field_reads_an_unchanged_file_again(self, tmp_path: Path) -> None:
+        folder = tmp_path / "data"
+        folder.mkdir()
+        summaries = ["Rét đậm rét hại ở vùng núi", "Cao tốc mới về miền Tây", "Thương lái mua lúa tươi"]
+        self._write(folder / "tin.jsonl", [{**r, "tom_tat": t} for r, t in zip(NEWS, summaries, strict=True)])
+        index_dir = tmp_path / "index"
+        index_sources([folder], index_dir)
+        report = index_sources([folder], index_dir, json_fields=JsonFields(text="tom_tat"))
+        assert (report.updated, report.unchanged, report.total_documents) == (3, 0, 3)
+        with Searcher(index_dir) as searcher:
+            assert searcher.search("rét đậm").total == 1
+            assert searcher.search("giữ ấm cho trẻ nhỏ").total == 0  # in the text field only
+
     def test_a_record_removed_from_the_file_leaves_the_index(self, tmp_path: Path) -> None:
         folder = tmp_path / "data"
         folder.mkdir()
