@@ -321,15 +321,15 @@ def _unreadable(shown: str, exc: OSError) -> Unindexable:
 def _extract(shown: str, suffix: str, data: bytes) -> tuple[Extracted, str]:
     """The text, title and date of a file's bytes, by its format, and the encoding
     its text was read as."""
-    if suffix == ".docx":
-        from searchkit.formats.docx import extract_docx as extract_binary
-    elif suffix == ".pdf":
-        from searchkit.formats.pdf import extract_pdf as extract_binary
-    else:
-        extract_binary = None
     try:
-        if extract_binary is not None:
-            return extract_binary(data), "utf-8"
+        if suffix == ".docx":
+            from searchkit.formats.docx import extract_docx
+
+            return extract_docx(data), "utf-8"
+        if suffix == ".pdf":
+            from searchkit.formats.pdf import extract_pdf
+
+            return extract_pdf(data), "utf-8"
         if suffix in HTML_SUFFIXES:
             from searchkit.formats.html import extract_html
 
@@ -366,6 +366,8 @@ def document_date(text: str, mtime: float) -> str:
 def _json_lines(path: Path, shown: str, stat: os.stat_result, fields: JsonFields) -> SourceFile:
     """A JSON Lines file: one document per line, "FILE#ID". Its hash is taken first
     (a second read), so that a file only touched is not read through again."""
+    if stat.st_size == 0:
+        raise Unindexable(shown, "empty file", is_error=False)
     digest = hashlib.sha256()
     with path.open("rb") as file:
         for block in iter(lambda: file.read(1 << 20), b""):
@@ -373,8 +375,6 @@ def _json_lines(path: Path, shown: str, stat: os.stat_result, fields: JsonFields
     # The fields read are part of what the documents are: other fields, other documents.
     digest.update(json.dumps(fields.as_dict(), sort_keys=True).encode())
     signature = Signature(stat.st_size, stat.st_mtime_ns, digest.hexdigest())
-    if stat.st_size == 0:
-        raise Unindexable(shown, "empty file", is_error=False)
     source = SourceFile(document_path(path), signature, iter(()))
     source.documents = _json_documents(path, shown, source, fields, stat.st_mtime)
     return source
