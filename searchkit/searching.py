@@ -19,14 +19,13 @@ from searchkit.indexing import BODY_FIELDS, damaged, open_index
 from searchkit.query import (
     Contribution,
     MatchTerms,
-    Node,
-    explain,
     match_terms,
     parse,
     score,
     to_string,
     with_restored_diacritics,
 )
+from searchkit.query import explain as explain_score
 from searchkit.restore import Restoration, restore_diacritics
 from searchkit.scoring import Postings, Scores
 from searchkit.similar import key_terms, similar_scores
@@ -154,24 +153,8 @@ class Searcher:
                 high = until.isoformat() if until else "9999"
                 dates = self._postings.values("date")
                 scores = {d: s for d, s in scores.items() if low <= dates.get(d, "") <= high}
-            return self._result(query, node, scores, limit, offset, started, snippets, snippet_chars, explain, sort)
-
-    def _result(
-        self,
-        query: str,
-        node: Node,
-        scores: Scores,
-        limit: int,
-        offset: int,
-        started: float,
-        snippets: int,
-        snippet_chars: int,
-        explained: bool,
-        sort: SortOrder,
-    ) -> SearchResult:
-        explained_by = (lambda docnum: explain(self._postings, node, docnum)) if explained else None
-        terms = match_terms(node)
-        hits = self._hits(scores, limit, offset, terms, snippets, snippet_chars, explained_by, sort)
+            explained_by = (lambda docnum: explain_score(self._postings, node, docnum)) if explain else None
+            hits = self._hits(scores, limit, offset, match_terms(node), snippets, snippet_chars, explained_by, sort)
         restored = to_string(node)
         return SearchResult(
             query,
