@@ -33,13 +33,16 @@ def copy_articles(source: Path, count: int, folder: Path) -> list[Path]:
             shutil.copy2(path, folder / path.name)
     else:
         with tarfile.open(source) as archive:
-            members = sorted(
-                (m for m in archive.getmembers() if m.isfile() and m.name.endswith(".txt")), key=lambda m: m.name
-            )
-            for member in members[:count]:
-                extracted = archive.extractfile(member)
-                assert extracted is not None
-                (folder / Path(member.name).name).write_bytes(extracted.read())
+            names = sorted(m.name for m in archive.getmembers() if m.isfile() and m.name.endswith(".txt"))
+        chosen = set(names[:count])
+        # A second pass in the archive's own order: reading a gzipped tar out of order
+        # decompresses it from the start for every member.
+        with tarfile.open(source) as archive:
+            for member in archive:
+                if member.name in chosen:
+                    extracted = archive.extractfile(member)
+                    assert extracted is not None
+                    (folder / Path(member.name).name).write_bytes(extracted.read())
     return sorted(folder.glob("*.txt"))
 
 

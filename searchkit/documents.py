@@ -131,10 +131,8 @@ class Selection:
     exclude: Sequence[str] = ()
 
     def __post_init__(self) -> None:
-        import pathspec
-
-        self._include = pathspec.GitIgnoreSpec.from_lines(self.include) if self.include else None
-        self._exclude = pathspec.GitIgnoreSpec.from_lines(self.exclude)
+        self._include = _patterns(self.include)
+        self._exclude = _patterns(self.exclude)
 
     def __bool__(self) -> bool:
         """Whether it leaves anything out."""
@@ -143,7 +141,7 @@ class Selection:
     def leaves_out(self, relative: str, *, is_dir: bool) -> bool:
         """Whether the options leave out the file or folder at `relative` (a path
         below the folder given, "/"-separated); --include names files only."""
-        if self._exclude.match_file(relative + "/" if is_dir else relative):
+        if self._exclude is not None and self._exclude.match_file(relative + "/" if is_dir else relative):
             return True
         return not is_dir and self._include is not None and not self._include.match_file(relative)
 
@@ -165,8 +163,8 @@ def discover(source: Path, selection: Selection | None = None) -> Iterator[Path]
     ignores: dict[str, tuple[tuple[str, pathspec.GitIgnoreSpec], ...]] = {}
     for root, dirs, files in os.walk(source):
         lists = ignores.get(os.path.dirname(root), ())
-        if IGNORE_FILE in files:
-            lists = (*lists, (root, _ignore_list(Path(root, IGNORE_FILE))))
+        if IGNORE_FILE in files and (spec := _ignore_list(Path(root, IGNORE_FILE))) is not None:
+            lists = (*lists, (root, spec))
         ignores[root] = lists
 
         def left_out(name: str, *, is_dir: bool, root: str = root, lists: tuple = lists) -> bool:
@@ -193,14 +191,22 @@ def _relative(path: str, folder: str | Path) -> str:
     return Path(os.path.relpath(path, folder)).as_posix()
 
 
-def _ignore_list(path: Path) -> pathspec.GitIgnoreSpec:
-    """The patterns of an ignore file; an unreadable one ignores nothing."""
-    import pathspec
-
+def _ignore_list(path: Path) -> pathspec.GitIgnoreSpec | None:
+    """The patterns of an ignore file; None when it has none (or cannot be read)."""
     try:
         lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
     except OSError:
         lines = []
+    return _patterns(lines)
+
+
+def _patterns(lines: Sequence[str]) -> pathspec.GitIgnoreSpec | None:
+    """Patterns with gitignore's rules, None for no lines: pathspec is imported only
+    when there are some."""
+    if not lines:
+        return None
+    import pathspec
+
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
