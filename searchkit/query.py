@@ -18,6 +18,7 @@ Grammar (operators are upper case; juxtaposition means AND):
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import re
 from collections.abc import Callable, Collection
@@ -90,6 +91,13 @@ class Filter:
     value: str
     low: str = ""
     high: str = ""
+
+    @classmethod
+    def dated(cls, value: str, first: datetime.date | None, last: datetime.date | None) -> Filter:
+        """The documents dated from `first` to `last`, both included (either may be
+        open); a document without a date is never in it."""
+        low = first.isoformat() if first else "0000-00-00"
+        return cls("date", value, low, last.isoformat() if last else "9999-99-99")
 
     def matches(self, term: str) -> bool:
         """Whether a document whose date or path is `term` passes."""
@@ -238,9 +246,7 @@ class _Parser:
             raise self._error(f"{lex.value!r} is not a date (write YYYY, YYYY-MM or YYYY-MM-DD, or FROM..TO)", lex)
         if not separator:
             last = first
-        start = first[0].isoformat() if first else "0000-00-00"
-        end = last[1].isoformat() if last else "9999-99-99"
-        return Filter("date", lex.value, start, end)
+        return Filter.dated(lex.value, first[0] if first else None, last[1] if last else None)
 
     def _atom(self, field: str | None) -> Node:
         lex = self._peek()

@@ -18,6 +18,7 @@ from searchkit.errors import DocumentNotFound, SearchkitError
 from searchkit.indexing import BODY_FIELDS, damaged, open_index
 from searchkit.query import (
     Contribution,
+    Filter,
     MatchTerms,
     match_terms,
     parse,
@@ -149,10 +150,9 @@ class Searcher:
             node = with_restored_diacritics(parse(query), self.restore)
             scores = score(self._postings, node)
             if since is not None or until is not None:
-                low = since.isoformat() if since else ""
-                high = until.isoformat() if until else "9999"
+                window = Filter.dated("", since, until).matches
                 dates = self._postings.values("date")
-                scores = {d: s for d, s in scores.items() if low <= dates.get(d, "") <= high}
+                scores = {d: s for d, s in scores.items() if window(dates.get(d, ""))}
             explained_by = (lambda docnum: explain_score(self._postings, node, docnum)) if explain else None
             hits = self._hits(scores, limit, offset, match_terms(node), snippets, snippet_chars, explained_by, sort)
         restored = to_string(node)

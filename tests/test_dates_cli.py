@@ -156,3 +156,18 @@ def test_show_gives_the_date(dated: Path) -> None:
     folder_file = next(p for p in Path(dated).parent.parent.glob("corpus*/hoi-thao*.txt"))
     result = runner.invoke(app, ["show", str(folder_file), "--json", "--index", str(dated)])
     assert json.loads(result.stdout)["date"] == "2021-09-08"
+
+
+def test_a_document_without_a_date_is_outside_every_date_window(tmp_path: Path) -> None:
+    from searchkit.documents import Document
+    from searchkit.indexing import index_documents
+    from searchkit.searching import Searcher
+
+    index_documents(
+        [Document("dated", "Tin", "Công an xã tuần tra", date="2021-01-02"), Document("undated", "Tin", "Công an xã")],
+        tmp_path / "index",
+    )
+    with Searcher(tmp_path / "index") as searcher:
+        assert [hit.path for hit in searcher.search("công an", until=datetime.date(2021, 12, 31)).hits] == ["dated"]
+        assert [hit.path for hit in searcher.search("công an date:..2021").hits] == ["dated"]
+        assert searcher.search("công an").total == 2
