@@ -192,6 +192,13 @@ def _reported(env: Environment) -> Iterator[None]:
         raise typer.Exit(ExitStatus.MATCHED) from None
 
 
+def _json_field(name: str, what: str) -> typer.models.OptionInfo:
+    """The option naming the field of JSON Lines records that holds `what`."""
+    return typer.Option(
+        f"--{name}-field", metavar="FIELD", help=f"JSON Lines: the field of {what} [{name}].", show_default=False
+    )
+
+
 @app.command("index")
 def index_command(
     sources: Annotated[list[Path], typer.Argument(help="Folders (or files) to index.", show_default=False)],
@@ -212,30 +219,10 @@ def index_command(
             show_default=False,
         ),
     ] = None,
-    id_field: Annotated[
-        str | None,
-        typer.Option(
-            "--id-field", metavar="FIELD", help="JSON Lines: the field of a record's id [id].", show_default=False
-        ),
-    ] = None,
-    title_field: Annotated[
-        str | None,
-        typer.Option(
-            "--title-field", metavar="FIELD", help="JSON Lines: the field of its title [title].", show_default=False
-        ),
-    ] = None,
-    text_field: Annotated[
-        str | None,
-        typer.Option(
-            "--text-field", metavar="FIELD", help="JSON Lines: the field of its text [text].", show_default=False
-        ),
-    ] = None,
-    date_field: Annotated[
-        str | None,
-        typer.Option(
-            "--date-field", metavar="FIELD", help="JSON Lines: the field of its date [date].", show_default=False
-        ),
-    ] = None,
+    id_field: Annotated[str | None, _json_field("id", "a record's id")] = None,
+    title_field: Annotated[str | None, _json_field("title", "its title")] = None,
+    text_field: Annotated[str | None, _json_field("text", "its text")] = None,
+    date_field: Annotated[str | None, _json_field("date", "its date")] = None,
 ) -> None:
     """Index the documents in folders, recursively: .txt, .md, .html, .docx, .pdf
     and .jsonl files (one document per line).
