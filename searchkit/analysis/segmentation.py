@@ -230,6 +230,8 @@ class _SyllableFeatures:
     # and those that follow it in a three-syllable one.
     bi_gram_next: frozenset[str]
     tri_gram_next: frozenset[str]
+    # The two syllables that follow it in each three-syllable word.
+    tri_gram_tails: frozenset[tuple[str, str]]
     # For the joining rule: _BLOCKED, _TITLE or _OTHER.
     kind: int
 
@@ -245,10 +247,66 @@ _SEPARATORS = {
 }
 _NOTHING: frozenset[str] = frozenset()
 # Stands before the first syllable and after the last: contributes no features.
-_EDGE = _SyllableFeatures("", (), ((),) * 4, ((),) * 4, _NOTHING, _NOTHING, _BLOCKED)
+_EDGE = _SyllableFeatures("", (), ((),) * 4, ((),) * 4, _NOTHING, _NOTHING, frozenset(), _BLOCKED)
 # Distinct syllables remembered (some 750 bytes each); past this the memory is
 # dropped and rebuilt. News text has some 16,000 in 1,500 articles.
 _MAX_REMEMBERED = 50_000
+
+
+class _WordList:
+    """pyvi's word list (words.txt), as its features use it: which syllables follow a
+    lowered syllable in a word of two syllables, and in a word of three.
+
+    Read `whole` for text in bulk (some 40 ms, once); otherwise each syllable's
+    entries are looked up in the file's text when first asked for, which costs a
+    query of a few syllables well under a millisecond."""
+
+    def __init__(self, path: Path, *, whole: bool) -> None:
+        # As pyvi reads it: no newline translation. A "\n" before the first entry lets
+        # every entry be found as "\n" + its first syllable + " ".
+        with open(path, encoding="utf-8", newline="") as fin:
+            text = "\n" + fin.read()
+        self._following: dict[str, tuple[frozenset[str], frozenset[str], frozenset[tuple[str, str]]]] = {}
+        self._text: str | None = text
+        if whole:
+            entries: dict[str, list[list[str]]] = {}
+            for entry in text[1:].split("\n"):
+                syllables = entry.split(" ")
+                if len(syllables) in (2, 3):
+                    entries.setdefault(syllables[0], []).append(syllables[1:])
+            self._following = {first: self._grouped(rests) for first, rests in entries.items()}
+            self._text = None
+
+    @staticmethod
+    def _grouped(rests: list[list[str]]) -> tuple[frozenset[str], frozenset[str], frozenset[tuple[str, str]]]:
+        """What follows a syllable, from the rest of each word it begins."""
+        return (
+            frozenset(rest[0] for rest in rests if len(rest) == 1),
+            frozenset(rest[0] for rest in rests if len(rest) == 2),
+            frozenset((rest[0], rest[1]) for rest in rests if len(rest) == 2),
+        )
+
+    def following(self, first: str) -> tuple[frozenset[str], frozenset[str], frozenset[tuple[str, str]]]:
+        """The second syllables of the two-syllable words that begin with `first`, the
+        second syllables of the three-syllable ones, and their last two syllables."""
+        found = self._following.get(first)
+        if found is None:
+            found = self._following[first] = self._grouped(self._look_up(first))
+        return found
+
+    def _look_up(self, first: str) -> list[list[str]]:
+        if self._text is None:  # read whole: a syllable not there begins no word
+            return []
+        text, needle = self._text, "\n" + first + " "
+        rests = []
+        at = text.find(needle)
+        while at >= 0:
+            end = text.find("\n", at + 1)
+            rest = text[at + len(needle) : end if end >= 0 else len(text)].split(" ")
+            if len(rest) <= 2:
+                rests.append(rest)
+            at = text.find(needle, at + 1)
+        return rests
 
 
 class Segmenter:
@@ -262,37 +320,32 @@ class Segmenter:
     drops it). The rest keep pyvi's order, so that crfsuite adds the same weights in the
     same order: same floats, same labels. They go by their number in the model, which
     halves crfsuite's own time (see `_with_numbered_attributes`).
+
+    With `few_lines` (a query's), the model keeps its names and the word list is
+    looked up a syllable at a time: it loads in some 15 ms instead of 100, and tags
+    the same.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, few_lines: bool = False) -> None:
         import pycrfsuite
 
         models = _pyvi_models_dir()
         model = _crf_model_bytes(models)
-        # What each attribute name of pyvi's model is called in the numbered model.
-        self._numbered = {name: b"%d" % i for i, name in enumerate(_attribute_names(model))}
+        names = _attribute_names(model)
+        if few_lines:
+            # A query's few syllables: renaming the attributes (50 ms) would not pay.
+            self._numbered = {name: name for name in names}
+            self._model = model
+        else:
+            # What each attribute name of pyvi's model is called in the numbered model.
+            self._numbered = {name: b"%d" % i for i, name in enumerate(names)}
+            self._model = _with_numbered_attributes(model)
         # crfsuite reads the model from this buffer without copying it: keep it alive.
-        self._model = _with_numbered_attributes(model)
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open_inmemory(self._model)
         self._left_ngrams = self._ngram_features(b"-1:word.bi_gram()", b"-2:word.tri_gram()")
         self._right_ngrams = self._ngram_features(b"+1:word.bi_gram()", b"+2:word.tri_gram()")
-        # pyvi joins two or three lowered syllables with spaces and looks the string up
-        # in its word list; here each first syllable knows which ones can follow it.
-        bi_gram_next: dict[str, set[str]] = {}
-        tri_gram_next: dict[str, set[str]] = {}
-        tri_grams: set[tuple[str, ...]] = set()
-        with open(models / "words.txt", encoding="utf-8", newline="") as fin:  # as pyvi: no newline translation
-            for entry in fin.read().split("\n"):
-                syllables = tuple(entry.split(" "))
-                if len(syllables) == 2:
-                    bi_gram_next.setdefault(syllables[0], set()).add(syllables[1])
-                elif len(syllables) == 3:
-                    tri_gram_next.setdefault(syllables[0], set()).add(syllables[1])
-                    tri_grams.add(syllables)
-        self._bi_gram_next = {first: frozenset(nexts) for first, nexts in bi_gram_next.items()}
-        self._tri_gram_next = {first: frozenset(nexts) for first, nexts in tri_gram_next.items()}
-        self._tri_grams = frozenset(tri_grams)
+        self._words = _WordList(models / "words.txt", whole=not few_lines)
         self._known: dict[str, _SyllableFeatures] = {}
 
     def _features_of(self, syllable: str) -> _SyllableFeatures:
@@ -322,8 +375,7 @@ class Segmenter:
             own,
             tuple(before + ngrams for ngrams in self._left_ngrams),
             tuple(after + ngrams for ngrams in self._right_ngrams),
-            self._bi_gram_next.get(lowered, _NOTHING),
-            self._tri_gram_next.get(lowered, _NOTHING),
+            *self._words.following(lowered),
             kind,
         )
 
@@ -359,7 +411,7 @@ class Segmenter:
         # Few pairs begin a trigram (2% in news text): look trigrams up only after those.
         tri_gram_next = [syllable.tri_gram_next for syllable in described[:-2]]
         for i in compress(count(), map(frozenset.__contains__, tri_gram_next, following)):
-            if (lowered[i], lowered[i + 1], lowered[i + 2]) in self._tri_grams:
+            if (lowered[i + 1], lowered[i + 2]) in described[i].tri_gram_tails:
                 right[i] += 2
                 left[i + 2] += 2
         before = [_EDGE, *described[:-1]]
@@ -407,5 +459,19 @@ class Segmenter:
 
 @functools.cache
 def get_segmenter() -> Segmenter:
-    """The process-wide segmenter, loaded on first use (about 50 ms)."""
+    """The process-wide segmenter, loaded on first use (about 100 ms), for text in bulk."""
     return Segmenter()
+
+
+def get_query_segmenter() -> Segmenter:
+    """A segmenter for a few short lines, such as a query's: the process's segmenter
+    if it has one already, else one that loads in a fraction of the time (see
+    `Segmenter`'s `few_lines`) and gives the same words."""
+    if get_segmenter.cache_info().currsize:
+        return get_segmenter()
+    return _few_lines_segmenter()
+
+
+@functools.cache
+def _few_lines_segmenter() -> Segmenter:
+    return Segmenter(few_lines=True)
