@@ -115,7 +115,16 @@ IndexOption = Annotated[
 ColorOption = Annotated[
     ColorChoice, typer.Option("--color", help="Colour the output: on a terminal (auto), always, never.")
 ]
-LimitOption = Annotated[int, typer.Option("--limit", "-n", min=1, help="How many results to show per query.")]
+LimitOption = Annotated[
+    int | None,
+    typer.Option(
+        "--limit",
+        "-n",
+        min=1,
+        help="How many results to show per query [10; --files and -0 list every match].",
+        show_default=False,
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one object per hit.")]
 OffsetOption = Annotated[int, typer.Option("--offset", min=0, help="Skip this many of the best matches (paging).")]
 FilesOption = Annotated[bool, typer.Option("--files", "-l", help="Only the paths of the matches, best first.")]
@@ -285,7 +294,7 @@ def query_command(
         typer.Option("--queries", help="Run one query per line of this file ('-' for stdin).", show_default=False),
     ] = None,
     index: IndexOption = Path("index"),
-    limit: LimitOption = 10,
+    limit: LimitOption = None,
     offset: OffsetOption = 0,
     json: JsonOption = False,
     files: FilesOption = False,
@@ -298,18 +307,23 @@ def query_command(
     since: SinceOption = None,
     until: UntilOption = None,
     sort: SortOption = SortChoice.SCORE,
+    exact: Annotated[
+        bool,
+        typer.Option("--exact", help="Search only as typed: never again without diacritics when nothing matches."),
+    ] = False,
 ) -> None:
     """Run a ranked query and show the best matches with highlighted snippets.
 
-    Syntax: plain words (kept together as Vietnamese words, with or without
-    diacritics), "exact phrase", AND, OR, NOT, parentheses, title:words, and the
-    filters date:2021-09 (or date:2021-01..2021-06) and path:*.md.
+    Syntax: plain words (kept together as Vietnamese words; typed with diacritics,
+    exactly those), "exact phrase", AND, OR, NOT, parentheses, title:words, and the
+    filters date:2021-09 (or date:2021-01..2021-06) and path:*.md. A query with
+    diacritics that matches nothing is searched again without them (not with --exact).
     On a terminal each hit shows its rank, title, path, score and snippets; into a
     pipe, one line per hit: PATH, SCORE, TITLE, SNIPPET separated by tabs.
 
     Example: searchkit query "công an cấp huyện" --limit 5
     """
-    from searchkit.render import write_result, write_summary
+    from searchkit.render import write_result, write_rewrites, write_summary
     from searchkit.searching import Searcher
 
     env = Environment(color=color.value)
@@ -317,16 +331,17 @@ def query_command(
         env.error("give either a query or --queries FILE")
         raise typer.Exit(ExitStatus.ERROR)
     mode = _output_mode(env, json=json, files=files, null=null, count=count, explain=explain)
-    view = _HitView(env, mode, explain, since=since, until=until, sort=sort)
+    view = _HitView(env, mode, explain, limit=limit, since=since, until=until, sort=sort, exact=exact)
     with _reported(env):
         if queries is None:
             assert text is not None
             with Searcher(index) as searcher:
-                result = searcher.search(text, limit=limit, offset=offset, **view.options)
+                result = searcher.search(text, offset=offset, **view.options)
+            write_rewrites(env, result)
             write_result(env, result, mode)
             write_summary(env, result)
             raise typer.Exit(ExitStatus.MATCHED if mode.matched(result) else ExitStatus.NO_MATCH)
-        raise typer.Exit(_run_batch(env, queries, index, limit=limit, offset=offset, view=view))
+        raise typer.Exit(_run_batch(env, queries, index, offset=offset, view=view))
 
 
 def _output_mode(env: Environment, *, json: bool, files: bool, null: bool, count: bool, explain: bool) -> OutputMode:
@@ -351,7 +366,9 @@ def _output_mode(env: Environment, *, json: bool, files: bool, null: bool, count
 
 class _HitView:
     """What the core is asked for, for each hit, to show it in `mode`: on a terminal,
-    two snippets that fit in two lines each; elsewhere the best one, whole."""
+    two snippets that fit in two lines each; elsewhere the best one, whole. Paths
+    (--files, -0) list every match unless a limit is given, as `rg -l` does; a count
+    needs no hits."""
 
     def __init__(
         self,
@@ -359,9 +376,11 @@ class _HitView:
         mode: OutputMode,
         explain: bool,
         *,
+        limit: int | None = None,
         since: datetime.date | None = None,
         until: datetime.date | None = None,
         sort: SortChoice = SortChoice.SCORE,
+        exact: bool = False,
     ) -> None:
         from searchkit.render import OutputMode
         from searchkit.searching import SortOrder
@@ -374,13 +393,16 @@ class _HitView:
             snippets, chars = 2, max(40, min(SNIPPET_CHARS, 2 * (env.width - 4) - 16))
         elif mode.needs_snippets:
             snippets = 1
-        self.similar_options = {"snippets": snippets, "snippet_chars": chars}
+        if limit is None:
+            limit = None if mode in (OutputMode.FILES, OutputMode.NUL) else 0 if mode is OutputMode.COUNT else 10
+        self.similar_options = {"limit": limit, "snippets": snippets, "snippet_chars": chars}
         self.options = {
             **self.similar_options,
             "explain": explain,
             "since": since,
             "until": until,
             "sort": SortOrder(sort.value),
+            "exact": exact,
         }
 
 
@@ -396,9 +418,9 @@ def _read_lines(source: Path) -> list[str]:
         raise SourceNotFound(f"{source} is not valid UTF-8 (byte {exc.start})") from None
 
 
-def _run_batch(env: Environment, source: Path, index: Path, *, limit: int, offset: int, view: _HitView) -> ExitStatus:
+def _run_batch(env: Environment, source: Path, index: Path, *, offset: int, view: _HitView) -> ExitStatus:
     from searchkit.errors import QuerySyntaxError
-    from searchkit.render import write_restored, write_result
+    from searchkit.render import write_result, write_rewrites
     from searchkit.searching import Searcher
 
     lines = _read_lines(source)
@@ -409,13 +431,13 @@ def _run_batch(env: Environment, source: Path, index: Path, *, limit: int, offse
             if not line.strip():
                 continue
             try:
-                result = searcher.search(line, limit=limit, offset=offset, **view.options)
+                result = searcher.search(line, offset=offset, **view.options)
             except QuerySyntaxError as exc:
                 env.error(f"query {qid}: {exc}")
                 failed = True
                 continue
             matched = matched or mode.matched(result)
-            write_restored(env, result, qid=qid)
+            write_rewrites(env, result, qid=qid)
             write_result(env, result, mode, qid=qid, heading=f"[{qid}] {line}")
     if failed:
         return ExitStatus.ERROR
@@ -426,7 +448,7 @@ def _run_batch(env: Environment, source: Path, index: Path, *, limit: int, offse
 def similar_command(
     path: Annotated[Path, typer.Argument(help="An indexed file.", show_default=False)],
     index: IndexOption = Path("index"),
-    limit: LimitOption = 10,
+    limit: LimitOption = None,
     offset: OffsetOption = 0,
     json: JsonOption = False,
     files: FilesOption = False,
@@ -446,10 +468,10 @@ def similar_command(
 
     env = Environment(color=color.value)
     mode = _output_mode(env, json=json, files=files, null=null, count=count, explain=False)
-    view = _HitView(env, mode, explain=False)
+    view = _HitView(env, mode, explain=False, limit=limit)
     with _reported(env):
         with Searcher(index) as searcher:
-            result = searcher.similar(path, limit=limit, offset=offset, **view.similar_options)
+            result = searcher.similar(path, offset=offset, **view.similar_options)
         write_result(env, result, mode)
         if env.stderr_isatty:
             env.note(f"key terms of {path}: {result.query}")

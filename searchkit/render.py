@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from searchkit.indexing import IndexReport
-    from searchkit.query import Contribution
-    from searchkit.searching import Hit, SearchResult, StoredDocument
+    from searchkit.ranking import Contribution
+    from searchkit.searching import Hit, Rewrite, SearchResult, StoredDocument
     from searchkit.stats import IndexStats
 
 
@@ -87,7 +87,9 @@ def display_path(path: str) -> str:
         return path
 
 
-def hit_json(hit: Hit, *, qid: int | None = None, query: str | None = None) -> str:
+def hit_json(hit: Hit, *, qid: int | None = None, query: str | None = None, searched: Rewrite | None = None) -> str:
+    """One hit as a JSON object; with `searched`, the query searched instead of the one
+    typed and why."""
     record: dict[str, object] = {}
     if qid is not None:
         record["qid"] = qid
@@ -101,6 +103,8 @@ def hit_json(hit: Hit, *, qid: int | None = None, query: str | None = None) -> s
         snippet=hit.snippet.text,
         highlights=[list(span) for span in hit.snippet.highlights],
     )
+    if searched is not None:
+        record["searched"] = {"query": searched.query, "reason": searched.reason}
     if hit.explanation:
         record["explain"] = [
             {"field": c.field, "view": c.view, "term": c.term, "score": round(c.score, 4)} for c in hit.explanation
@@ -171,8 +175,9 @@ def write_result(
 
 
 def write_json(env: Environment, result: SearchResult, *, qid: int | None = None) -> None:
+    query = result.query if qid is not None else None
     for hit in result.hits:
-        env.stdout.write(hit_json(hit, qid=qid, query=result.query if qid is not None else None) + "\n")
+        env.stdout.write(hit_json(hit, qid=qid, query=query, searched=result.searched) + "\n")
 
 
 def write_hits(env: Environment, result: SearchResult, *, heading: str | None = None) -> None:
@@ -276,17 +281,23 @@ def write_document(env: Environment, document: StoredDocument, *, as_json: bool 
     console.print(text, soft_wrap=soft_wrap)
 
 
-def write_restored(env: Environment, result: SearchResult, *, qid: int | None = None) -> None:
-    """The diacritics searchkit put back on a query typed without them, on stderr."""
+def write_rewrites(env: Environment, result: SearchResult, *, qid: int | None = None) -> None:
+    """On stderr, a line each: what was searched instead of the query and why, and the
+    diacritics the index suggests for a query searched without them. In a batch each
+    line starts with the query's number and a tab, as its results do."""
+    lines = []
+    if result.searched:
+        lines.append(f"searched instead: {result.searched.query} ({result.searched.reason})")
     if result.restored:
-        where = f"query {qid}: " if qid is not None else ""
-        env.note(f"{where}did you mean: {result.restored}")
+        lines.append(f"did you mean: {result.restored}")
+    where = f"{qid}\t" if qid is not None else ""
+    for line in lines:
+        env.stderr.write(f"{where}{line}\n")
 
 
 def write_summary(env: Environment, result: SearchResult) -> None:
-    """On stderr: the diacritics searchkit put back on the query, and, for a person
-    at a terminal, how many documents matched and how long it took."""
-    write_restored(env, result)
+    """On stderr, for a person at a terminal: how many documents matched and how long
+    it took."""
     if env.stderr_isatty:
         shown = len(result.hits)
         more = f", showing {shown}" if shown < result.total else ""

@@ -73,9 +73,9 @@ class Postings:
         self._values: dict[str, dict[int, str]] = {}
         self._cached = 0
 
-    def all_documents(self) -> Scores:
-        """Every live document, with a score of 0."""
-        return dict.fromkeys(self._reader.all_doc_ids(), 0.0)
+    def live_documents(self) -> set[int]:
+        """Every live document."""
+        return set(self._reader.all_doc_ids())
 
     def doc_frequency(self, field: str, term: str) -> int:
         """How many documents have `term` in `field` (counting any deleted since the
@@ -269,27 +269,3 @@ def _length_bytes(segment: object, field: str) -> bytes:
         length_to_byte(segment.doc_field_length(docnum, field, 0) or 0)  # type: ignore[attr-defined]
         for docnum in range(count)
     )
-
-
-class OneDocument(Postings):
-    """An index's postings as one document sees them: every term scores that document
-    alone, with the statistics of the whole index (for explaining its score)."""
-
-    def __init__(self, postings: Postings, docnum: int) -> None:
-        # The same reader and caches: nothing here is read twice.
-        self.__dict__.update(postings.__dict__)
-        self._docnum = docnum
-
-    def all_documents(self) -> Scores:
-        return {self._docnum: 0.0}
-
-    def having_all(self, field: str, terms: Iterable[str]) -> set[int]:
-        return super().having_all(field, terms) & {self._docnum}
-
-    def having_term(self, field: str, wanted: Callable[[str], bool]) -> set[int]:
-        return super().having_term(field, wanted) & {self._docnum}
-
-    def scores(self, field: str, term: str, among: Collection[int] | None = None) -> Scores:
-        if among is not None and self._docnum not in among:
-            return {}
-        return super().scores(field, term, [self._docnum])

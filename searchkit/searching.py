@@ -8,29 +8,30 @@ import enum
 import heapq
 import itertools
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from searchkit.analysis import analyze, fold_diacritics, spellings
 from searchkit.documents import document_path
-from searchkit.errors import DocumentNotFound, SearchkitError
+from searchkit.errors import DocumentNotFound, QuerySyntaxError, SearchkitError
 from searchkit.indexing import BODY_FIELDS, damaged, open_index
-from searchkit.query import (
-    Contribution,
-    Filter,
-    MatchTerms,
-    match_terms,
-    parse,
-    score,
-    to_string,
-    with_restored_diacritics,
+from searchkit.matching import (
+    Marks,
+    Matcher,
+    analyze_leaves,
+    is_exact,
+    marks,
+    without_diacritics,
+    without_filters,
 )
-from searchkit.query import explain as explain_score
+from searchkit.ranking import Contribution, rank
+from searchkit.ranking import explain as explain_score
 from searchkit.restore import Restoration, restore_diacritics
 from searchkit.scoring import Postings, Scores
 from searchkit.similar import key_terms, similar_scores
 from searchkit.snippets import SNIPPET_CHARS, Snippet, highlight_spans, make_snippets
+from searchkit.syntax import Filter, Node, parse, to_string
 
 NO_SNIPPET = Snippet("", ())
 # Written forms of each syllable tried when looking up the forms of a pair.
@@ -70,6 +71,15 @@ class SortOrder(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class Rewrite:
+    """A query searched instead of the one typed (`query`, as it was searched), and
+    why (`reason`: 'no document has "tọa đám"')."""
+
+    query: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class SearchResult:
     """The answer to one query: the hits asked for and how many documents matched."""
 
@@ -77,9 +87,11 @@ class SearchResult:
     hits: list[Hit]
     total: int
     seconds: float
-    # The query with diacritics put back, when it was typed without them and the
-    # index suggested a reading (which was searched too).
+    # The query with diacritics put back, when it was searched without them and the
+    # index suggested a reading (which ranks first).
     restored: str | None = None
+    # What was searched instead, when the query as typed matched nothing.
+    searched: Rewrite | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +142,7 @@ class Searcher:
         self,
         query: str,
         *,
-        limit: int = 10,
+        limit: int | None = 10,
         offset: int = 0,
         snippets: int = 1,
         snippet_chars: int = SNIPPET_CHARS,
@@ -138,23 +150,40 @@ class Searcher:
         since: datetime.date | None = None,
         until: datetime.date | None = None,
         sort: SortOrder = SortOrder.SCORE,
+        exact: bool = False,
     ) -> SearchResult:
-        """Parse and run `query`: the `limit` best matches after the first `offset`
-        (ranks count from the best, or with `sort` DATE from the newest); raises
-        `QuerySyntaxError` for a malformed query. Only documents dated from `since` to
-        `until` (both included) match, when given. Each hit carries up to `snippets`
-        passages of about `snippet_chars` characters (none with 0, for ranking only)
-        and, with `explain`, what each term added to its score."""
+        """Parse and run `query`: the `limit` best matches (all with None) after the
+        first `offset` (ranks count from the best, or with `sort` DATE from the newest);
+        raises `QuerySyntaxError` for a malformed query. Only documents dated from
+        `since` to `until` (both included) match, when given. Each hit carries up to
+        `snippets` passages of about `snippet_chars` characters (none with 0, for
+        ranking only) and, with `explain`, what each term added to its score.
+
+        A query typed with diacritics whose words match nothing (filters aside) is
+        searched again without them, and the result says so (`searched`), unless
+        `exact` is set."""
         started = time.perf_counter()
         with self._reading():
-            node = with_restored_diacritics(parse(query), self.restore)
-            scores = score(self._postings, node)
+            typed = parse(query)
+            node = self._analyzed(typed)
+            matcher = Matcher(self._postings)
+            searched = None
+            words = without_filters(node)
+            if not exact and words is not None and is_exact(words) and matcher.documents(words) == set():
+                reason = f'no document has "{matcher.missing(words)}"'
+                folded = without_diacritics(typed)
+                node, matcher = self._analyzed(folded), Matcher(self._postings)
+                searched = Rewrite(to_string(folded, restored=False), reason)
+            matched = matcher.documents(node)
+            if matched is None:
+                raise QuerySyntaxError("the query has no words to search for")
             if since is not None or until is not None:
                 window = Filter.dated("", since, until).matches
                 dates = self._postings.values("date")
-                scores = {d: s for d, s in scores.items() if window(dates.get(d, ""))}
-            explained_by = (lambda docnum: explain_score(self._postings, node, docnum)) if explain else None
-            hits = self._hits(scores, limit, offset, match_terms(node), snippets, snippet_chars, explained_by, sort)
+                matched = {d for d in matched if window(dates.get(d, ""))}
+            scores = rank(self._postings, node, matched, matcher)
+            explained_by = (lambda d: explain_score(self._postings, node, d, matcher)) if explain else None
+            hits = self._hits(scores, limit, offset, marks(node), snippets, snippet_chars, explained_by, sort)
         restored = to_string(node)
         return SearchResult(
             query,
@@ -162,26 +191,27 @@ class Searcher:
             len(scores),
             time.perf_counter() - started,
             restored=restored if restored != to_string(node, restored=False) else None,
+            searched=searched,
         )
 
     def _hits(
         self,
         scores: Scores,
-        limit: int,
+        limit: int | None,
         offset: int,
-        terms: MatchTerms,
+        terms: Marks,
         snippets: int,
         snippet_chars: int,
         explained_by: Callable[[int], list[Contribution]] | None,
         sort: SortOrder = SortOrder.SCORE,
     ) -> list[Hit]:
         hits = []
-        best = self._best(scores, offset + limit, sort)[offset:]
-        for rank, (docnum, doc_score, stored) in enumerate(best, offset + 1):
+        best = self._best(scores, len(scores) if limit is None else offset + limit, sort)[offset:]
+        for place, (docnum, doc_score, stored) in enumerate(best, offset + 1):
             text = stored.get("content", "")
             hits.append(
                 Hit(
-                    rank=rank,
+                    rank=place,
                     score=doc_score,
                     path=stored["path"],
                     title=stored.get("title", ""),
@@ -209,7 +239,7 @@ class Searcher:
         text = str(stored.get("content", ""))
         highlights: tuple[tuple[int, int], ...] = ()
         if query is not None:
-            highlights = tuple(highlight_spans(text, match_terms(parse(query))))
+            highlights = tuple(highlight_spans(text, marks(self.read_query(query))))
         date = stored.get("date")
         return StoredDocument(
             str(stored["path"]), str(stored.get("title", "")), text, highlights, str(date) if date else None
@@ -219,7 +249,7 @@ class Searcher:
         self,
         path: str | Path,
         *,
-        limit: int = 10,
+        limit: int | None = 10,
         offset: int = 0,
         snippets: int = 1,
         snippet_chars: int = SNIPPET_CHARS,
@@ -234,7 +264,8 @@ class Searcher:
             terms = key_terms(text, self._postings)
             scores = similar_scores(self._postings, terms, docnum)
             words = [term.text for term in terms]
-            wanted = match_terms(parse(" OR ".join(f'"{word}"' for word in words))) if words else MatchTerms.none()
+            phrases = " OR ".join(f'"{word}"' for word in words)
+            wanted = marks(analyze_leaves(parse(phrases), None)) if words else Marks.none()
             hits = self._hits(scores, limit, offset, wanted, snippets, snippet_chars, None)
         return SearchResult(", ".join(words), hits, len(scores), time.perf_counter() - started)
 
@@ -290,13 +321,29 @@ class Searcher:
         restoration = restore_diacritics(folded, self._forms, self._syllable_count)
         return restoration if restoration.known else None
 
+    def read_query(self, query: str) -> Node:
+        """`query` parsed, with each run and phrase analyzed as this index reads it
+        (its words, and the diacritics put back on one typed without them); raises
+        `QuerySyntaxError` for a malformed query."""
+        return self._analyzed(parse(query))
+
+    def _analyzed(self, node: Node) -> Node:
+        with self._reading():
+            return analyze_leaves(node, self._restore)
+
+    def _restore(self, folded: Sequence[str]) -> tuple[str, ...] | None:
+        """The most likely written form of folded syllables in this index (for
+        `matching.analyze_leaves`); None when the index knows none of them."""
+        restoration = restore_diacritics(folded, self._forms, self._syllable_count)
+        return restoration.syllables if restoration.known else None
+
 
 def _newest_first(date: str | None) -> int:
     """A sort key putting later ISO dates first, and documents without one last."""
     return -int(date.replace("-", "")) if date else 1
 
 
-def search(index_dir: Path, query: str, *, limit: int = 10) -> SearchResult:
+def search(index_dir: Path, query: str, *, limit: int | None = 10) -> SearchResult:
     """Run one query against the index at `index_dir`."""
     with Searcher(index_dir) as searcher:
         return searcher.search(query, limit=limit)

@@ -1,19 +1,20 @@
 """Snippets: the passage of a document that best shows why it matched, with the matched
 words marked by exact character offsets.
 
-pyvi gives no offsets, so matching is done on our own syllable split of the stored
-text, whose spans point into the original characters.
+pyvi gives no offsets, so the query's words are found in our own syllable split of
+the stored text, whose spans point into the original characters. What is marked is
+what made the document match: the query's words as words, never a syllable of one
+standing inside another word.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 
 from searchkit.analysis import Token, analyze, fold_diacritics
 from searchkit.analysis.prescan import stretches
-from searchkit.query import MatchTerms
+from searchkit.matching import Marks
 
 SNIPPET_CHARS = 240
 _SPACE_RUN = re.compile(r"\s+")
@@ -27,51 +28,58 @@ class Snippet:
     highlights: tuple[tuple[int, int], ...]
 
 
-def highlight_spans(text: str, terms: MatchTerms, *, whole: bool = False) -> list[tuple[int, int]]:
-    """Spans of `text` that match the query: one span for each run of matched syllables
-    that were also typed next to each other in the query. When nothing matches in the
-    spelling the user typed, matches in any spelling are marked instead.
+def highlight_spans(text: str, marks: Marks, *, whole: bool = False) -> list[tuple[int, int]]:
+    """Spans of `text` where the query's words stand as words (see `matching.Marks`):
+    one span for each run of them that also stand next to each other in the query.
 
-    Only the stretches around possible matches are analyzed (see `_stretches`), unless
+    Only the stretches around possible matches are analyzed (see `prescan`), unless
     `whole` is set or the text cannot be pre-scanned; the spans are the same."""
-    stretches = None if whole else _stretches(text, terms)
-    if stretches is None:
-        stretches = [(0, len(text))]
-    pieces = [_shifted(analyze(text[start:end], words=False).syllables, start) for start, end in stretches]
-    spans = [span for syllables in pieces for span in _spans(syllables, terms)]
-    if spans:
-        return spans
-    loose = terms.loosened()
-    return [span for syllables in pieces for span in _spans(syllables, loose)]
+    if not marks.words:
+        return []
+    found = None if whole else stretches(text, {s for word in marks.words for s in word.syllables}) or None
+    spans: list[tuple[int, int]] = []
+    for start, end in found if found is not None else [(0, len(text))]:
+        spans += _spans(_shifted(analyze(text[start:end], words=False).syllables, start), marks)
+    return spans
 
 
 def _shifted(tokens: list[Token], offset: int) -> list[Token]:
     return [Token(t.text, t.pos, t.start + offset, t.end + offset) for t in tokens] if offset else tokens
 
 
-def _stretches(text: str, terms: MatchTerms) -> list[tuple[int, int]] | None:
-    """The stretches of `text` around every place where a query syllable may be
-    written, in any spelling; None when the text is to be analyzed whole (short, not
-    pre-scannable, or nothing found)."""
-    return stretches(text, terms.exact | terms.folded | set(itertools.chain(*terms.runs))) or None
-
-
-def _spans(syllables: list[Token], terms: MatchTerms) -> list[tuple[int, int]]:
-    pairs = {(run[i], run[i + 1]) for run in terms.runs for i in range(len(run) - 1)}
-    spans: list[tuple[int, int]] = []
-    previous: Token | None = None
-    previous_folded = ""
-    for tok in syllables:
-        folded = fold_diacritics(tok.text)
-        if tok.text not in terms.exact and folded not in terms.folded:
-            previous = None
-            continue
-        if previous is not None and tok.pos == previous.pos + 1 and (previous_folded, folded) in pairs:
-            spans[-1] = (spans[-1][0], tok.end)
-        else:
-            spans.append((tok.start, tok.end))
-        previous, previous_folded = tok, folded
-    return spans
+def _spans(tokens: list[Token], marks: Marks) -> list[tuple[int, int]]:
+    """Where each word of `marks` stands in `tokens` (its syllables side by side), as
+    spans of the text; overlapping ones merged, and neighbours merged where the query
+    has the same two words side by side."""
+    by_first: dict[tuple[str, bool], list[int]] = {}
+    for k, word in enumerate(marks.words):
+        by_first.setdefault((word.syllables[0], word.exact), []).append(k)
+    texts = [t.text for t in tokens]
+    folded = [fold_diacritics(t) for t in texts]
+    positions = [t.pos for t in tokens]
+    # (first token, token after the last, word) of every place a word stands.
+    found: list[tuple[int, int, int]] = []
+    for i in range(len(tokens)):
+        for exact, written in ((True, texts), (False, folded)):
+            for k in by_first.get((written[i], exact), ()):
+                n = len(marks.words[k].syllables)
+                if written[i : i + n] == list(marks.words[k].syllables) and positions[i + n - 1 : i + n] == [
+                    positions[i] + n - 1
+                ]:
+                    found.append((i, i + n, k))
+    found.sort(key=lambda place: (place[0], -place[1]))
+    merged: list[list[int]] = []  # [first token, end token, word of the last place]
+    for first, end, k in found:
+        if merged:
+            last = merged[-1]
+            overlaps = first < last[1]
+            follows = first == last[1] and (last[2], k) in marks.joined and positions[first] == positions[first - 1] + 1
+            if overlaps or follows:
+                if end > last[1]:
+                    last[1], last[2] = end, k
+                continue
+        merged.append([first, end, k])
+    return [(tokens[first].start, tokens[end - 1].end) for first, end, _k in merged]
 
 
 def _best_window(spans: list[tuple[int, int]], text: str, width: int) -> tuple[int, int]:
@@ -109,12 +117,12 @@ def _best_window(spans: list[tuple[int, int]], text: str, width: int) -> tuple[i
     return start, end
 
 
-def make_snippets(text: str, terms: MatchTerms, *, width: int = SNIPPET_CHARS, count: int = 1) -> list[Snippet]:
+def make_snippets(text: str, marks: Marks, *, width: int = SNIPPET_CHARS, count: int = 1) -> list[Snippet]:
     """Up to `count` passages of `text` for the query, best first, each on one line
     with its highlights and none overlapping another. The first is the passage that
     best shows the match (the beginning of the text when nothing matches); each next
     one is the best among the matches the passages before it leave out."""
-    spans = highlight_spans(text, terms)
+    spans = highlight_spans(text, marks)
     if not spans:
         end = min(len(text), width)
         if end < len(text) and (space := text.rfind(" ", 0, end)) > 0:
@@ -137,9 +145,9 @@ def make_snippets(text: str, terms: MatchTerms, *, width: int = SNIPPET_CHARS, c
     return snippets
 
 
-def make_snippet(text: str, terms: MatchTerms, *, width: int = SNIPPET_CHARS) -> Snippet:
+def make_snippet(text: str, marks: Marks, *, width: int = SNIPPET_CHARS) -> Snippet:
     """The best passage of `text` for the query, on one line, with its highlights."""
-    return make_snippets(text, terms, width=width)[0]
+    return make_snippets(text, marks, width=width)[0]
 
 
 def _passage(text: str, inside: list[tuple[int, int]], start: int, end: int) -> Snippet:

@@ -102,7 +102,9 @@ def test_paging_through_hits_sorted_by_date(dated: Path) -> None:
         ("date:2019..2021-09-10", {"2019-11-14", "2021-09-08"}),
         ("date:2025..", {"2025-03-21"}),
         ("công an NOT date:2021", {"2019-11-14", "2025-03-21"}),
-        ("tọa đàm date:..2024", {"2021-09-24"}),
+        # No article dated before 2025 says "tọa đàm": a filter that empties the list is
+        # not a reason to search again without diacritics.
+        ("tọa đàm date:..2024", set()),
         ("tọa đàm date:2025-03-21..", {"2025-03-21"}),
     ],
 )

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searchkit.errors import QuerySyntaxError
-from searchkit.query import And, Filter, Not, Or, Phrase, Text, parse
 from searchkit.searching import Searcher
+from searchkit.syntax import And, Filter, Not, Or, Phrase, Text, parse
 
 # ---- grouping of plain words -------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from test_cli import invoke
 from test_query import VIETNAMESE_LETTERS
 
 from searchkit.errors import QuerySyntaxError
-from searchkit.query import And, Filter, Not, Or, Phrase, Text, parse
+from searchkit.syntax import And, Filter, Not, Or, Phrase, Text, parse
 
 CONTROL = "".join(map(chr, [*range(0x00, 0x20), 0x7F, 0x85, 0x2028, 0x2029, 0x200B, 0xFEFF]))
 OTHER_SCRIPTS = "中文字漢字ไทยالعربيةРусскийΕλληνικά한국어日本語😀🇻🇳"

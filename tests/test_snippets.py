@@ -4,11 +4,14 @@ must mark exactly what analyzing the whole document marks."""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from conftest import CORPUS, corpus_file
 
-from searchkit.query import match_terms, parse
+from searchkit.matching import Marks, marks
+from searchkit.searching import Searcher
 from searchkit.snippets import highlight_spans, make_snippet
 
 QUERIES = [
@@ -28,9 +31,16 @@ def articles() -> list[str]:
     return [path.read_text(encoding="utf-8") for path in sorted(CORPUS.glob("*.txt"))]
 
 
+@pytest.fixture(scope="module")
+def marks_of(demo_index: Path) -> Iterator[Callable[[str], Marks]]:
+    """What a query marks, read as the demo index reads it (diacritics put back)."""
+    with Searcher(demo_index) as searcher:
+        yield lambda query: marks(searcher.read_query(query))
+
+
 @pytest.mark.parametrize("query", QUERIES)
-def test_stretches_mark_what_the_whole_text_marks(query: str) -> None:
-    terms = match_terms(parse(query))
+def test_stretches_mark_what_the_whole_text_marks(marks_of: Callable[[str], Marks], query: str) -> None:
+    terms = marks_of(query)
     found_any = False
     for text in articles():
         whole = highlight_spans(text, terms, whole=True)
@@ -40,11 +50,11 @@ def test_stretches_mark_what_the_whole_text_marks(query: str) -> None:
 
 
 @pytest.mark.parametrize("query", ["công an cấp huyện", "cong an cap huyen"])
-def test_text_that_cannot_be_prescanned_is_analyzed_whole(query: str) -> None:
+def test_text_that_cannot_be_prescanned_is_analyzed_whole(marks_of: Callable[[str], Marks], query: str) -> None:
     # Decomposed (NFD) text and a zero-width space inside a word: the analyzer still
     # finds the matches, so highlighting must too.
     text = corpus_file("tien-phong").read_text(encoding="utf-8")
-    terms = match_terms(parse(query))
+    terms = marks_of(query)
     expected = highlight_spans(text, terms, whole=True)
     assert expected
     decomposed = unicodedata.normalize("NFD", text)
@@ -53,8 +63,8 @@ def test_text_that_cannot_be_prescanned_is_analyzed_whole(query: str) -> None:
     assert len(highlight_spans(hidden, terms)) == len(highlight_spans(hidden, terms, whole=True)) > 0
 
 
-def test_snippet_shows_the_query_words_highlighted() -> None:
+def test_snippet_shows_the_query_words_highlighted(marks_of: Callable[[str], Marks]) -> None:
     text = corpus_file("tien-phong").read_text(encoding="utf-8")
-    snippet = make_snippet(text, match_terms(parse("công an cấp huyện")))
+    snippet = make_snippet(text, marks_of("công an cấp huyện"))
     marked = [snippet.text[s:e].lower() for s, e in snippet.highlights]
     assert "công an cấp huyện" in marked

@@ -1,6 +1,6 @@
 """Vietnamese text analysis: normalization, word segmentation and the indexed views."""
 
-from searchkit.analysis.analyzer import Analysis, Token, analyze, split_pieces
+from searchkit.analysis.analyzer import Analysis, Token, analyze, split_pieces, word_numbers
 from searchkit.analysis.normalize import (
     fold_diacritics,
     has_diacritics,
@@ -28,4 +28,5 @@ __all__ = [
     "normalize_tone_marks",
     "spellings",
     "split_pieces",
+    "word_numbers",
 ]

@@ -67,16 +67,17 @@ def stretches(text: str, syllables: Iterable[str]) -> list[tuple[int, int]] | No
     return found
 
 
-def has_phrase(text: str, folded: Sequence[str]) -> bool:
-    """Whether the folded syllables `folded` ("cong", "an") stand in `text` together
-    and in order, in any spelling, with no punctuation between them."""
-    if not folded:
+def has_phrase(text: str, syllables: Sequence[str], *, exact: bool = False) -> bool:
+    """Whether `syllables` stand in `text` together and in order, with no punctuation
+    between them: as the analyzer writes them (lower case, canonical spelling) when
+    `exact`, else folded ("cong", "an") and in any spelling."""
+    if not syllables:
         return False
-    wanted, length = list(folded), len(folded)
+    wanted, length = list(syllables), len(syllables)
     found = stretches(text, wanted)
     for start, end in [(0, len(text))] if found is None else found:
         analysis = analyze(text[start:end], words=False)
-        texts, positions = analysis.folded_texts, analysis.positions
+        texts, positions = (analysis.syllable_texts if exact else analysis.folded_texts), analysis.positions
         for i in range(len(texts) - length + 1):
             if (
                 texts[i] == wanted[0]
