@@ -5,6 +5,11 @@ a question's relevant documents are the contexts it was asked about (one, or sev
 same question text appears on several rows). Every question is run as written and with its
 diacritics stripped, against searchkit and three bm25s baselines, and scored at rank 10.
 
+Each set also gets a keyword set: 500 runs of 2 to 4 syllables that stand together in a
+passage (drawn with a fixed seed), each searched as keywords, as written and without
+diacritics; the passage it was drawn from is the one relevant document, so R@10 says how
+often it is still in the top 10.
+
     python benchmarks/relevance.py /path/to/ViMedAQA_v2.csv /path/to/ViRe4MRC_v2.csv
     python benchmarks/relevance.py SET.csv --limit-questions 100 --json figures.json --per-query runs.jsonl
 
@@ -17,7 +22,9 @@ import argparse
 import csv
 import json
 import math
+import random
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -98,6 +105,32 @@ def load_eval_set(path: Path, *, limit_questions: int | None = None) -> EvalSet:
     return EvalSet(name=path.stem, documents=documents, questions=questions)
 
 
+KEYWORD_QUERIES = 500
+KEYWORD_SEED = 15
+# Syllables side by side with one space between: no punctuation, no line end.
+_RUN_RE = re.compile(r"\w+(?: \w+)+")
+
+
+def keyword_set(eval_set: EvalSet, *, count: int = KEYWORD_QUERIES, seed: int = KEYWORD_SEED) -> EvalSet:
+    """The same documents with `count` keyword queries: 2 to 4 syllables drawn from
+    where they stand together in a passage, the passage being the relevant document."""
+    rng = random.Random(seed)
+    doc_ids = list(eval_set.documents)
+    questions: list[Question] = []
+    while len(questions) < count:
+        doc_id = rng.choice(doc_ids)
+        length = rng.randint(2, 4)
+        runs = [run.split(" ") for run in _RUN_RE.findall(eval_set.documents[doc_id])]
+        runs = [run for run in runs if len(run) >= length]
+        if not runs:
+            continue
+        run = rng.choice(runs)
+        start = rng.randrange(len(run) - length + 1)
+        text = " ".join(run[start : start + length])
+        questions.append(Question(qid=f"k{len(questions) + 1:05d}", text=text, relevant=frozenset({doc_id})))
+    return EvalSet(name=f"{eval_set.name} keywords", documents=eval_set.documents, questions=questions)
+
+
 # ---- query conditions -----------------------------------------------------------------
 
 
@@ -144,6 +177,8 @@ class SearchkitSystem:
         self.index_seconds = report.seconds
         self.skipped = [str(skip) for skip in report.skipped]
         self._searcher = Searcher(workdir / "index")
+        # How many documents each query matched (not only the K shown), in order.
+        self.matched: list[int] = []
 
     def close(self) -> None:
         self._searcher.close()
@@ -151,6 +186,7 @@ class SearchkitSystem:
     def rank(self, query: str) -> Ranking:
         """The top K documents; raises `QuerySyntaxError` when the query does not parse."""
         result = self._searcher.search(as_plain_query(query), limit=K, snippets=0)
+        self.matched.append(result.total)
         return [(hit.path, hit.score) for hit in result.hits]
 
 
@@ -275,6 +311,8 @@ class SetResult:
     runs: dict[tuple[str, str], SystemRun]
     index_seconds: dict[str, float]
     skipped: list[str]
+    # The median number of documents a searchkit query matched, per condition.
+    matched: dict[str, float] = field(default_factory=dict)
 
     def ndcg(self, system: str, condition: str) -> float:
         return self.runs[system, condition].mean("ndcg@10")
@@ -291,8 +329,11 @@ def evaluate(eval_set: EvalSet) -> SetResult:
         engine = SearchkitSystem(eval_set.documents, Path(workdir))
         try:
             index_seconds[SEARCHKIT] = engine.index_seconds
+            matched = {}
             for condition in CONDITIONS:
+                engine.matched.clear()
                 runs[SEARCHKIT, condition] = run_system(SEARCHKIT, engine.rank, eval_set.questions, condition)
+                matched[condition] = statistics.median(engine.matched) if engine.matched else 0.0
         finally:
             engine.close()
     for name, tokenize in BASELINE_TOKENIZERS.items():
@@ -300,7 +341,7 @@ def evaluate(eval_set: EvalSet) -> SetResult:
         index_seconds[name] = baseline.index_seconds
         for condition in CONDITIONS:
             runs[name, condition] = run_system(name, baseline.rank, eval_set.questions, condition)
-    return SetResult(eval_set, runs, index_seconds, engine.skipped)
+    return SetResult(eval_set, runs, index_seconds, engine.skipped, matched)
 
 
 # ---- reporting ----------------------------------------------------------------------------
@@ -329,6 +370,8 @@ def format_table(result: SetResult) -> Iterator[str]:
         f"searchkit nDCG@10 - best baseline ({best}), as written: {gain:+.2f};"
         f" searchkit without diacritics keeps {retention(result):.2f}% of its as-written nDCG@10"
     )
+    matched = ", ".join(f"{result.matched.get(c, 0):g} {CONDITION_HEADERS[c]}" for c in CONDITIONS)
+    yield f"searchkit documents matched per query (median of {len(eval_set.questions)}): {matched}"
 
 
 def retention(result: SetResult) -> float:
@@ -373,6 +416,7 @@ def figures(result: SetResult) -> dict[str, object]:
             result.ndcg(SEARCHKIT, "as_written") - result.ndcg(best, "as_written"), 2
         ),
         "searchkit_no_diacritics_retention_percent": round(retention(result), 2),
+        "searchkit_median_documents_matched": result.matched,
     }
 
 
@@ -410,6 +454,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", metavar="OUT", type=Path, help="write all figures to this JSON file")
     parser.add_argument("--per-query", metavar="OUT.jsonl", type=Path, help="write searchkit's ranking per question")
     parser.add_argument("--limit-questions", metavar="N", type=int, help="only the first N questions of each set")
+    parser.add_argument("--no-keywords", action="store_true", help="leave out the keyword sets")
     args = parser.parse_args(argv)
     if args.limit_questions is not None and args.limit_questions < 1:
         parser.error("--limit-questions must be at least 1")
@@ -419,8 +464,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     results = []
-    for path in args.csvs:
-        eval_set = load_eval_set(path, limit_questions=args.limit_questions)
+    sets = [load_eval_set(path, limit_questions=args.limit_questions) for path in args.csvs]
+    if not args.no_keywords:
+        sets += [keyword_set(eval_set) for eval_set in sets]
+    for eval_set in sets:
         sizes = f"{len(eval_set.documents)} documents, {len(eval_set.questions)} questions"
         print(f"{eval_set.name}: indexing and searching ({sizes})", file=sys.stderr, flush=True)
         result = evaluate(eval_set)

@@ -403,6 +403,7 @@ class _HitView:
             "until": until,
             "sort": SortOrder(sort.value),
             "exact": exact,
+            "paths_only": mode in (OutputMode.FILES, OutputMode.NUL),
         }
 
 

@@ -224,6 +224,6 @@ def _add_to_matched(total: Scores, scores: Scores, weight: float) -> None:
     else:
         get = scores.get
         for d in total:
-            s = get(d)
-            if s is not None:
-                total[d] += s * weight
+            found = get(d)
+            if found is not None:
+                total[d] += found * weight

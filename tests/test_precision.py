@@ -221,3 +221,21 @@ def test_a_listing_past_ten_is_whole(tmp_path: Path) -> None:
     listed = query(tmp_path / "index", "tọa đàm", "-l").stdout.splitlines()
     assert len(listed) == 25
     assert query(tmp_path / "index", "tọa đàm", "-0").stdout.count("\0") == 25
+
+
+def test_a_long_listing_reads_paths_from_the_index_in_the_same_order(
+    demo_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import searchkit.searching
+
+    with Searcher(demo_index) as searcher:
+        for text in ("công an", "cong", "date:2021 OR thi đua"):
+            whole = searcher.search(text, limit=None, snippets=0)
+            listed = searcher.search(text, limit=None, paths_only=True)
+            monkeypatch.setattr(searchkit.searching, "_MAX_STORED_READS", 0)
+            from_terms = searcher.search(text, limit=None, paths_only=True)
+            monkeypatch.undo()
+            expected = [(hit.path, hit.date) for hit in whole.hits]
+            assert [(hit.path, hit.date) for hit in listed.hits] == expected
+            assert [(hit.path, hit.date) for hit in from_terms.hits] == expected
+            assert len(expected) == whole.total

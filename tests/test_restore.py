@@ -89,9 +89,9 @@ def test_the_index_restores_the_diacritics_its_articles_use(demo_index: Path, ty
     # Each written form is how the demo articles spell these words (in canonical
     # tone placement: the articles write both "toạ đàm" and "tọa đàm").
     with Searcher(demo_index) as searcher:
-        restored = searcher.restore(typed)
-    assert restored is not None
-    assert restored.text == written
+        analysis = searcher.read_query(typed).analysis
+    assert analysis is not None and analysis.restored is not None
+    assert " ".join(analysis.restored) == written
 
 
 def test_a_query_without_diacritics_is_searched_as_restored_too(demo_index: Path) -> None:
