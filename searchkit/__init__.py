@@ -1,5 +1,1 @@
 """searchkit: full-text search for Vietnamese text."""
-
-from searchkit import _whoosh
-
-_whoosh.import_whoosh()

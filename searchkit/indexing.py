@@ -1,33 +1,20 @@
-"""Opening an index, and writing documents into it.
+"""Writing documents into an index: what to read, what to replace, one commit.
 
 Documents are analyzed and written into new segments by `segments` (in worker
-processes when there are many); this module holds the index's lock, deletes the
-documents the new ones replace and commits everything at once.
+processes when there are many); this module holds the index's lock (the store's
+`IndexWriter`), deletes the documents the new ones replace and commits everything at
+once.
 """
 
 from __future__ import annotations
 
-import gc
-import json
 import os
 import time
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from whoosh import index as whoosh_index
-from whoosh.index import Index, LockError
-
-from searchkit.catalog import (
-    CATALOG_FILE,
-    Catalog,
-    is_below,
-    load_catalog,
-    replace_json,
-    save_catalog,
-)
 from searchkit.documents import (
     FALLBACK_ENCODING,
     JSON_LINES_SUFFIXES,
@@ -40,135 +27,14 @@ from searchkit.documents import (
     document_path,
     read_source,
 )
-from searchkit.errors import IndexCorrupt, IndexLocked, IndexNotFound
-from searchkit.schema import BODY_FIELDS, INDEX_NAME, TITLE_FIELDS, build_schema
+from searchkit.store.catalog import Catalog, is_below, load_catalog, save_catalog
+from searchkit.store.index import IndexWriter
 
 if TYPE_CHECKING:
-    from whoosh.writing import SegmentWriter
-
     from searchkit.segments import Built
+    from searchkit.store.index import Store
 
-__all__ = ["BODY_FIELDS", "TITLE_FIELDS", "IndexReport", "index_documents", "index_sources", "open_index"]
-
-# Bumped whenever the schema or the analysis changes what is in the index.
-INDEX_FORMAT = 10
-_META_FILE = "searchkit.json"
-# The size of every file of the segments of one generation, written after each commit:
-# opening the index checks them, so a truncated or missing file is found at once
-# rather than as a wrong or failed answer later.
-_MANIFEST_FILE = "searchkit-segments.json"
-
-
-def _write_meta(index_dir: Path) -> None:
-    (index_dir / _META_FILE).write_text(json.dumps({"format": INDEX_FORMAT}) + "\n", encoding="utf-8")
-
-
-def _index_exists(index_dir: Path) -> bool:
-    """Whether `index_dir` holds a Whoosh index (sound or not): it has a table of contents."""
-    return index_dir.is_dir() and any(index_dir.glob(f"_{INDEX_NAME}_*.toc"))
-
-
-def _rebuild_hint(index_dir: Path) -> str:
-    return f"rebuild it with: searchkit index DIR --index {index_dir} --rebuild"
-
-
-def damaged(index_dir: Path, failure: str) -> IndexCorrupt:
-    """The error for an index whose files Whoosh failed to read, with the name of the
-    error it raised (many kinds, on damaged files: OSError, EOFError, struct and pickle
-    errors, ...)."""
-    return IndexCorrupt(f"the index at {index_dir} is damaged ({failure}); {_rebuild_hint(index_dir)}")
-
-
-def open_index(index_dir: Path) -> Index:
-    """Open an existing searchkit index, or raise a typed error saying what is wrong."""
-    if not _index_exists(index_dir):
-        raise IndexNotFound(f"no index at {index_dir}; build one with: searchkit index DIR --index {index_dir}")
-    rebuild = _rebuild_hint(index_dir)
-    try:
-        meta = json.loads((index_dir / _META_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise IndexCorrupt(f"{index_dir} is not a searchkit index (or its metadata is damaged); {rebuild}") from None
-    if not isinstance(meta, dict) or meta.get("format") != INDEX_FORMAT:
-        raise IndexCorrupt(f"the index at {index_dir} was built by another version of searchkit; {rebuild}")
-    failure: str | None = None
-    # Whoosh leaves the file it failed to read open: close it here, quietly, rather
-    # than have a ResourceWarning surface at some later, unrelated moment.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        try:
-            ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
-            # Reading the segment list and the doc count touches every segment file.
-            ix.doc_count()
-            _check_manifest(index_dir, ix)
-        except Exception as exc:  # Whoosh raises many kinds of errors on damaged files.
-            # Only its name: the exception would keep alive the file Whoosh left open.
-            failure = type(exc).__name__
-        if failure is not None:
-            gc.collect()
-    if failure is not None:
-        raise damaged(index_dir, failure) from None
-    return ix
-
-
-def _segment_files(index_dir: Path, ix: Index) -> dict[str, int]:
-    """The files of the index's current segments, with their sizes."""
-    prefixes = tuple(f"{segment.segment_id()}." for segment in ix._segments())
-    return {entry.name: entry.stat().st_size for entry in os.scandir(index_dir) if entry.name.startswith(prefixes)}
-
-
-def _write_manifest(index_dir: Path, ix: Index, generation: int) -> None:
-    replace_json(index_dir / _MANIFEST_FILE, {"generation": generation, "files": _segment_files(index_dir, ix)})
-
-
-def _check_manifest(index_dir: Path, ix: Index) -> None:
-    """Raise if a file the manifest of this generation names is missing or has another
-    size. Without a manifest of this generation (a run stopped right after its commit)
-    there is nothing to check against."""
-    try:
-        manifest = json.loads((index_dir / _MANIFEST_FILE).read_text(encoding="utf-8"))
-        if manifest["generation"] != ix.latest_generation():
-            return
-        files = dict(manifest["files"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return
-    for name, size in files.items():
-        found = (index_dir / name).stat().st_size  # FileNotFoundError if missing
-        if found != size:
-            raise EOFError(f"{name} is {found} bytes, not {size}")
-
-
-def _is_empty_folder(path: Path) -> bool:
-    """A folder with nothing in it but hidden files (such as a .gitignore)."""
-    return path.is_dir() and all(entry.name.startswith(".") for entry in path.iterdir())
-
-
-def _create(index_dir: Path) -> Index:
-    """A new, empty index in `index_dir`, replacing the files of any index there."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    for entry in index_dir.iterdir():
-        if entry.is_file() and (
-            entry.name.startswith((INDEX_NAME, f"_{INDEX_NAME}_"))
-            or entry.name in (_META_FILE, CATALOG_FILE, _MANIFEST_FILE)
-        ):
-            entry.unlink()
-    ix = whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
-    _write_meta(index_dir)
-    return ix
-
-
-def _open_or_create(index_dir: Path, *, rebuild: bool) -> Index:
-    if _index_exists(index_dir):
-        try:
-            return open_index(index_dir)
-        except IndexCorrupt:
-            if not rebuild:
-                raise
-            # Nothing in a damaged or outdated index can be kept: start over.
-            return _create(index_dir)
-    if index_dir.exists() and not _is_empty_folder(index_dir):
-        # Never write an index into a folder of something else (a mistyped --index).
-        raise IndexNotFound(f"{index_dir} exists and is not a searchkit index; choose an empty or new folder")
-    return _create(index_dir)
+__all__ = ["IndexReport", "index_documents", "index_sources"]
 
 
 @dataclass
@@ -350,19 +216,15 @@ def _index(
     """One run: with the index's lock held, read what it holds, index and remove what
     `plan` says, commit, and write the catalog of the new generation, recording the
     folders `roots` as indexed and the JSON Lines fields read."""
-    # Imported here, so that a query (which imports this module for open_index) does
-    # not pay for the writing side: multiprocessing, the segment builder.
+    # Imported here: the worker processes and the segment writer are indexing's alone.
     from searchkit.segments import build_segments
 
     started = time.perf_counter()
     report = report if report is not None else IndexReport()
-    ix = _open_or_create(index_dir, rebuild=rebuild)
+    writer = IndexWriter(index_dir, rebuild=rebuild)
+    store = writer.store()
     try:
-        writer = ix.writer(timeout=5.0, compound=False)
-    except LockError:
-        raise IndexLocked(f"another searchkit process is writing to {index_dir}; try again when it is done") from None
-    try:
-        recorded = load_catalog(None if rebuild else ix, index_dir)
+        recorded = load_catalog(store, index_dir)
         known = recorded.files
         fields = json_fields if json_fields is not None else recorded.json_fields
         catalog = dict(known)
@@ -387,50 +249,38 @@ def _index(
             del catalog[path]
         report.indexed = len(paths)
         report.removed = len(gone)
-        committed = bool(built or gone or rebuild)
-        if committed:
-            _commit(writer, built, paths, [*sources, *gone], rebuild=rebuild)
+        if built or gone or rebuild:
+            _commit(writer, store, built, paths, [*sources, *gone])
         else:
             writer.cancel()
-        ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
-        generation = ix.latest_generation()
         # Written even when nothing was committed: files touched but not changed have
         # new modification times.
-        save_catalog(index_dir, generation, catalog, [*recorded.roots, *roots], fields)
-        if committed:
-            _write_manifest(index_dir, ix, generation)
+        save_catalog(index_dir, writer.manifest.generation, catalog, [*recorded.roots, *roots], fields)
     except BaseException:
-        if not writer.is_closed:
+        if not writer.closed:
             writer.cancel()
         raise
-    report.total_documents = ix.doc_count()
+    finally:
+        if store is not None:
+            store.close()
+    report.total_documents = sum(info.docs - len(info.deleted) for info in writer.manifest.segments)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _commit(writer: SegmentWriter, built: list[Built], paths: list[str], replaced: list[str], *, rebuild: bool) -> None:
+def _commit(
+    writer: IndexWriter, store: Store | None, built: list[Built], paths: list[str], replaced: list[str]
+) -> None:
     """Add the new segments to the index in one commit, deleting the documents they
     replace: older copies of the same paths earlier in this run, and in the index
     every document of the `replaced` sources (those read again, and those removed).
 
-    With --rebuild the old segments are dropped in the same commit that adds the new
-    ones, so an interrupted rebuild still leaves the old index whole."""
-    from whoosh.writing import CLEAR
-
+    With --rebuild there is no index to delete from: the commit replaces it whole, so
+    an interrupted rebuild still leaves the old index as it was."""
     latest = {path: seq for seq, path in enumerate(paths)}
-    for segment, seqs in built:
-        for docnum, seq in enumerate(seqs):
-            if latest[paths[seq]] != seq:
-                segment.delete_document(docnum)
-    if not rebuild and writer.segments:
-        for source in replaced:
-            writer.delete_by_term("source", source)
-    # A segment whose every document has been replaced is dropped, not kept empty.
-    merged = writer._merge_segments(CLEAR if rebuild else None, None, None)
-    kept = [segment for segment in merged if segment.doc_count()]
-    if writer._added:
-        kept.append(writer._finalize_segment())
-    else:
-        writer._close_segment()
-    writer._commit_toc([*kept, *(segment for segment, _seqs in built)])
-    writer._finish()
+    for info, seqs in built:
+        info.deleted = [docnum for docnum, seq in enumerate(seqs) if latest[paths[seq]] != seq]
+        writer.add_segment(info)
+    if store is not None:
+        writer.delete_sources(store, replaced)
+    writer.commit()

@@ -36,6 +36,8 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from searchkit.analysis import analyze, fold_diacritics, word_numbers
 from searchkit.analysis.prescan import has_phrase
 from searchkit.schema import BODY_FIELDS, TITLE_FIELDS
@@ -251,15 +253,16 @@ def without_diacritics(node: Node) -> Node:
 
 
 class Matcher:
-    """The documents that match each part of an analyzed query, worked out once per
-    part for one search (ranking and the fallback ask again)."""
+    """The documents that match each part of an analyzed query, as boolean arrays over
+    every document, worked out once per part for one search (ranking and the
+    fallback ask again)."""
 
     def __init__(self, postings: Postings) -> None:
         self._postings = postings
-        self._leaves: dict[int, tuple[Leaf, set[int]]] = {}
-        self._words: dict[tuple[Word, str], set[int]] = {}
+        self._leaves: dict[int, tuple[Leaf, np.ndarray]] = {}
+        self._words: dict[tuple[Word, str], np.ndarray] = {}
 
-    def documents(self, node: Node) -> set[int] | None:
+    def documents(self, node: Node) -> np.ndarray | None:
         """The documents matching `node`; None for a node with nothing searchable in it
         (punctuation only), which its parent leaves out."""
         if isinstance(node, Text | Phrase):
@@ -268,83 +271,78 @@ class Matcher:
             return self._postings.having_term(node.field, node.matches)
         if isinstance(node, Not):
             inner = self.documents(node.item)
-            return None if inner is None else self._postings.live_documents() - inner
+            return None if inner is None else self._postings.live() & ~inner
         positive = (self.documents(item) for item in node.items if not isinstance(item, Not))
         found = [docs for docs in positive if docs is not None]
         if isinstance(node, Or):
-            return set().union(*found) if found else None
+            return np.logical_or.reduce(found) if found else None
         negative = (self.documents(item.item) for item in node.items if isinstance(item, Not))
         excluded = [docs for docs in negative if docs is not None]
         if not found and not excluded:
             return None
-        matched = set.intersection(*sorted(found, key=len)) if found else self._postings.live_documents()
-        return matched.difference(*excluded)
+        matched = np.logical_and.reduce(found) if found else self._postings.live().copy()
+        for docs in excluded:
+            matched = matched & ~docs
+        return matched
 
-    def leaf_documents(self, leaf: Leaf) -> set[int]:
+    def leaf_documents(self, leaf: Leaf) -> np.ndarray:
         """The documents a run or phrase matches, in its body or its title."""
         remembered = self._leaves.get(id(leaf))
         if remembered is not None:
             return remembered[1]
         analysis = _analysis(leaf)
-        found: set[int] = set()
+        found = self._postings.empty()
         for fields in (TITLE_FIELDS,) if leaf.field == "title" else (BODY_FIELDS, TITLE_FIELDS):
             found |= self._in_fields(analysis, fields)
         # Keep the leaf alive with its documents, so that its id is not reused.
         self._leaves[id(leaf)] = (leaf, found)
         return found
 
-    def _in_fields(self, analysis: LeafAnalysis, fields: dict[str, str]) -> set[int]:
+    def _in_fields(self, analysis: LeafAnalysis, fields: dict[str, str]) -> np.ndarray:
         words = list(dict.fromkeys(analysis.required))
         # Words of one or two syllables are looked up; longer ones are checked in the
         # stored text of the documents the others leave.
         looked_up = [word for word in words if len(word.syllables) <= 2]
         read = [word for word in words if len(word.syllables) > 2]
         if analysis.ranked:
-            found: set[int] = set().union(*(self.word_documents(word, fields) for word in looked_up))
+            found = self._postings.empty()
+            for word in looked_up:
+                found |= self.word_documents(word, fields)
             for word in read:
-                found |= self.word_documents(word, fields, excluding=found)
+                found |= self.word_documents(word, fields, among=~found)
             return found
-        lists = sorted((self.word_documents(word, fields) for word in looked_up), key=len)
-        among = set.intersection(*lists) if lists else None
+        among: np.ndarray | None = None
+        for word in looked_up:
+            docs = self.word_documents(word, fields)
+            among = docs if among is None else among & docs
         for word in read:
-            if among is not None and not among:
+            if among is not None and not among.any():
                 break
             among = self.word_documents(word, fields, among=among)
-        return among or set()
+        return among if among is not None else self._postings.empty()
 
-    def word_documents(
-        self,
-        word: Word,
-        fields: dict[str, str],
-        *,
-        among: set[int] | None = None,
-        excluding: set[int] | None = None,
-    ) -> set[int]:
+    def word_documents(self, word: Word, fields: dict[str, str], *, among: np.ndarray | None = None) -> np.ndarray:
         """The documents that have `word` as a word in one field set (body or title):
         a syllable anywhere, two syllables as a pair of the document, more as a pair
-        each and together in the stored text (only `among` these documents, or not
-        `excluding` these, when given)."""
+        each and together in the stored text (only `among` these documents, when
+        given)."""
         key = (word, fields["syllables"])
         found = self._words.get(key)
         if found is not None:
             return found if among is None else found & among
         postings = self._postings
         if len(word.syllables) == 1:
-            found = postings.having_all(fields["syllables" if word.exact else "folded"], word.syllables)
+            found = postings.having_all(fields["syllables" if word.exact else "folded"], list(word.syllables))
         else:
             pairs = [f"{a} {b}" for a, b in itertools.pairwise(word.syllables)]
             found = postings.having_all(fields["bigrams" if word.exact else "folded_bigrams"], pairs)
             if len(word.syllables) > 2:
                 candidates = found if among is None else found & among
-                if excluding:
-                    candidates = candidates - excluding
-                stored = "title" if fields is TITLE_FIELDS else "content"
-                checked = {
-                    d
-                    for d in candidates
-                    if has_phrase(str(postings.stored_fields(d).get(stored, "")), word.syllables, exact=word.exact)
-                }
-                if among is None and not excluding:
+                checked = postings.empty()
+                read = postings.store.text if fields is BODY_FIELDS else postings.title
+                for d in candidates.nonzero()[0].tolist():
+                    checked[d] = has_phrase(read(d), word.syllables, exact=word.exact)
+                if among is None:
                     self._words[key] = checked
                 return checked
         self._words[key] = found
@@ -355,11 +353,11 @@ class Matcher:
         or phrase, else the run or phrase, else the whole query."""
         for leaf in leaves(node):
             analysis = _analysis(leaf)
-            if not analysis.syllables or self.leaf_documents(leaf):
+            if not analysis.syllables or self.leaf_documents(leaf).any():
                 continue
             field_sets = (TITLE_FIELDS,) if leaf.field == "title" else (BODY_FIELDS, TITLE_FIELDS)
             for word in analysis.required:
-                if not any(self.word_documents(word, fields) for fields in field_sets):
+                if not any(self.word_documents(word, fields).any() for fields in field_sets):
                     return word.typed
             return leaf.text
         return to_string(node, restored=False)

@@ -10,13 +10,15 @@ reason to match, only a tie-breaker among documents that do.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from searchkit.analysis import fold_diacritics
 from searchkit.matching import LeafAnalysis, Matcher, leaves
 from searchkit.schema import BODY_FIELDS, TITLE_FIELDS
-from searchkit.scoring import Postings, Scores, add_scores
+from searchkit.scoring import Postings
 from searchkit.syntax import Node, Phrase, Text
 
 # Score weights. Typing diacritics is a strong statement: an exact syllable counts
@@ -48,20 +50,23 @@ class Contribution:
 
 
 class _Trace:
-    """The contributions recorded while scoring one document, each scaled by the
-    weights of the parts of the query it is in."""
+    """The contributions to the score of one document (`docnum`), in the field
+    (body or title) being scored."""
 
-    def __init__(self, found: list[Contribution], weight: float = 1.0, field: str = "body") -> None:
+    def __init__(self, found: list[Contribution], docnum: int, field: str = "body") -> None:
         self.found = found
-        self.weight = weight
+        self.docnum = docnum
         self.field = field
 
-    def scaled(self, weight: float, field: str | None = None) -> _Trace:
-        return _Trace(self.found, self.weight * weight, field or self.field)
+    def in_field(self, field: str) -> _Trace:
+        return _Trace(self.found, self.docnum, field)
 
-    def record(self, view: str, term: str, score: float) -> None:
-        if score:
-            self.found.append(Contribution(self.field, view, term, score * self.weight))
+    def record(self, view: str, term: str, docnums: np.ndarray, values: np.ndarray, weight: float) -> None:
+        """What a term's scores (`values` of the documents `docnums`), times `weight`
+        (every weight it is added with), give the document."""
+        at = int(np.searchsorted(docnums, self.docnum))
+        if at < len(docnums) and docnums[at] == self.docnum and values[at]:
+            self.found.append(Contribution(self.field, view, term, float(values[at]) * weight))
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,21 +92,17 @@ def _restored(analysis: LeafAnalysis) -> list[_Syllable]:
     ]
 
 
-def rank(postings: Postings, node: Node, matched: set[int], matcher: Matcher) -> Scores:
-    """The score of every matched document: what each run and phrase it matches adds
-    (those NOT excludes add nothing, filters add nothing)."""
-    total = dict.fromkeys(matched, 0.0)
+def rank(postings: Postings, node: Node, matched: np.ndarray, matcher: Matcher) -> np.ndarray:
+    """The score of every matched document (0 elsewhere): what each run and phrase it
+    matches adds (those NOT excludes add nothing, filters add nothing)."""
+    total = np.zeros(len(matched))
     for leaf in leaves(node):
         analysis = leaf.analysis
         if analysis is None or not analysis.syllables:
             continue
         among = matcher.leaf_documents(leaf) & matched
-        if among:
-            # A ranked run scores most documents: the whole posting lists, kept between
-            # queries, cost less than scoring some of them.
-            scored = leaf_scores(postings, leaf, None if analysis.ranked else among)
-            for d in among:
-                total[d] += scored.get(d, 0.0)
+        if among.any():
+            total += np.where(among, leaf_scores(postings, leaf), 0.0)
     return total
 
 
@@ -111,8 +112,8 @@ def explain(postings: Postings, node: Node, docnum: int, matcher: Matcher) -> li
     summed): their sum is the document's score."""
     found: list[Contribution] = []
     for leaf in leaves(node):
-        if leaf.analysis is not None and leaf.analysis.syllables and docnum in matcher.leaf_documents(leaf):
-            leaf_scores(postings, leaf, {docnum}, _Trace(found))
+        if leaf.analysis is not None and leaf.analysis.syllables and matcher.leaf_documents(leaf)[docnum]:
+            leaf_scores(postings, leaf, _Trace(found, docnum))
     summed: dict[tuple[str, str, str], float] = {}
     for c in found:
         key = (c.field, c.view, c.term)
@@ -121,109 +122,78 @@ def explain(postings: Postings, node: Node, docnum: int, matcher: Matcher) -> li
     return sorted(parts, key=lambda c: -c.score)
 
 
-def leaf_scores(
-    postings: Postings, leaf: Text | Phrase, among: Collection[int] | None, trace: _Trace | None = None
-) -> Scores:
-    """The score of a run or phrase for the documents `among` (all that have any of its
-    syllables, with None): in the body, and at half weight in the title."""
+def leaf_scores(postings: Postings, leaf: Text | Phrase, trace: _Trace | None = None) -> np.ndarray:
+    """The score of a run or phrase for every document: in the body, and at half
+    weight in the title."""
     analysis = leaf.analysis
     assert analysis is not None
     typed = _typed(analysis)
     restored = _restored(analysis) if analysis.restored else None
     field_sets = [TITLE_FIELDS] if leaf.field == "title" else [BODY_FIELDS, TITLE_FIELDS]
-    total: Scores = {}
+    total = np.zeros(postings.store.doc_count_all)
     for fields in field_sets:
         weight = TITLE_WEIGHT if fields is TITLE_FIELDS and not leaf.field else 1.0
-        part = trace.scaled(weight, "title" if fields is TITLE_FIELDS else "body") if trace is not None else None
-        scores = _run_scores(postings, fields, typed, analysis.phrase, among, part)
+        part = trace.in_field("title" if fields is TITLE_FIELDS else "body") if trace is not None else None
+        _run_scores(total, postings, fields, typed, analysis.phrase, weight, part)
         if restored:
             # What was typed matches every spelling; the restored reading adds the
             # weight of an exact match where the document has those diacritics.
-            restored_part = part.scaled(RESTORED_WEIGHT) if part is not None else None
-            restored_scores = _run_scores(postings, fields, restored, analysis.phrase, among, restored_part)
-            add_scores(scores, restored_scores, RESTORED_WEIGHT)
-        add_scores(total, scores, weight)
+            _run_scores(total, postings, fields, restored, analysis.phrase, weight * RESTORED_WEIGHT, part)
     return total
 
 
 def _run_scores(
+    total: np.ndarray,
     postings: Postings,
     fields: dict[str, str],
     syllables: Sequence[_Syllable],
     phrase: bool,
-    among: Collection[int] | None,
+    weight: float,
     trace: _Trace | None,
-) -> Scores:
-    """A run's syllables as a ranked bag, with a bonus where the document has two of
-    them that stand together in the query side by side."""
-    total: Scores = {}
+) -> None:
+    """Add `weight` times a run's score into `total`: its syllables as a ranked bag,
+    with a bonus where a document has two of them that stand together in the query
+    side by side."""
     for text, exact, asks in dict.fromkeys((s.text, s.exact, s.asks) for s in syllables):
-        weight = QUESTION_WORD_WEIGHT if asks and not phrase else 1.0
-        _add_term_scores(
-            total, postings, fields, "syllables", text, exact=exact, among=among, weight=weight, trace=trace
-        )
+        term_weight = weight * (QUESTION_WORD_WEIGHT if asks and not phrase else 1.0)
+        _add_term_scores(total, postings, fields, "syllables", text, exact=exact, weight=term_weight, trace=trace)
     # Query words that stand together in the document (a sequential dependence bonus):
     # what a bag of syllables cannot see.
-    weight = PHRASE_WEIGHT if len(syllables) <= _SHORT_RUN else BIGRAM_WEIGHT
+    bonus = PHRASE_WEIGHT if len(syllables) <= _SHORT_RUN else BIGRAM_WEIGHT
     pairs = {
         (f"{a.text} {b.text}", a.exact and b.exact): None
         for a, b in itertools.pairwise(syllables)
         if b.pos == a.pos + 1 and not (a.asks and b.asks)
     }
     for pair, exact in pairs:
-        pair_weight = weight if exact else weight * FOLDED_PAIR_WEIGHT
-        pair_scores: Scores = {}
-        pair_trace = trace.scaled(pair_weight) if trace is not None and total else None
-        _add_term_scores(pair_scores, postings, fields, "bigrams", pair, exact=exact, among=among, trace=pair_trace)
-        _add_to_matched(total, pair_scores, pair_weight)
-    return total
+        pair_weight = weight * (bonus if exact else bonus * FOLDED_PAIR_WEIGHT)
+        _add_term_scores(total, postings, fields, "bigrams", pair, exact=exact, weight=pair_weight, trace=trace)
 
 
 def _add_term_scores(
-    total: Scores,
+    total: np.ndarray,
     postings: Postings,
     fields: dict[str, str],
     view: str,
     term: str,
     *,
     exact: bool,
-    among: Collection[int] | None,
-    weight: float = 1.0,
+    weight: float,
     trace: _Trace | None = None,
 ) -> None:
     """Add `weight` times the score of one syllable (view "syllables") or pair of
     syllables ("bigrams") in one field set into `total`. `exact`: the diacritics are
     meant ("cho" is not "chó"), so a spelling that agrees only once folded counts for
-    little. With `among`, only those documents are scored. One pass over the term's
-    documents: a question's common syllables are in most of them."""
+    little."""
     folded_view = "folded" if view == "syllables" else "folded_bigrams"
-    folded = postings.scores(fields[folded_view], fold_diacritics(term), among)
-    if not exact:
-        folded_weight = FOLDED_WEIGHT * weight
-        add_scores(total, folded, folded_weight)
-        if trace is not None:
-            trace.record(folded_view, fold_diacritics(term), sum(folded.values()) * folded_weight)
-        return
-    # Every document with the exact spelling has its folded form too.
-    exact_get = postings.scores(fields[view], term, among).get
-    loose_weight, exact_weight = LOOSE_WEIGHT * weight, EXACT_WEIGHT * weight
-    get = total.get
-    for d, s in folded.items():
-        total[d] = get(d, 0.0) + s * loose_weight + exact_get(d, 0.0) * exact_weight
+    folded_term = fold_diacritics(term)
+    docnums, values = postings.scores(fields[folded_view], folded_term)
+    folded_weight = weight * (LOOSE_WEIGHT if exact else FOLDED_WEIGHT)
+    total[docnums] += values * folded_weight
     if trace is not None:
-        trace.record(view, term, sum(exact_get(d, 0.0) for d in folded) * exact_weight)
-        trace.record(folded_view, fold_diacritics(term), sum(folded.values()) * loose_weight)
-
-
-def _add_to_matched(total: Scores, scores: Scores, weight: float) -> None:
-    """Add `weight` times `scores` to the documents already in `total` only."""
-    if len(scores) < len(total):
-        for d, s in scores.items():
-            if d in total:
-                total[d] += s * weight
-    else:
-        get = scores.get
-        for d in total:
-            found = get(d)
-            if found is not None:
-                total[d] += found * weight
+        trace.record(folded_view, folded_term, docnums, values, folded_weight)
+    if exact:
+        docnums, values = postings.scores(fields[view], term)
+        total[docnums] += values * (EXACT_WEIGHT * weight)
+        if trace is not None:
+            trace.record(view, term, docnums, values, EXACT_WEIGHT * weight)

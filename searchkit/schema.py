@@ -16,63 +16,17 @@ and a seventh of the indexing time, for quoted phrases alone.
 
 from __future__ import annotations
 
-from whoosh.analysis import Analyzer
-from whoosh.analysis import Token as WhooshToken
-from whoosh.fields import ID, STORED, TEXT, Schema
-
 from searchkit.analysis import Analysis, Token, analyze
 from searchkit.documents import Document
-
-INDEX_NAME = "MAIN"  # Whoosh's default index name: files _MAIN_<gen>.toc and MAIN_<id>.seg
 
 VIEWS = ("words", "syllables", "folded", "bigrams", "folded_bigrams")
 BODY_FIELDS = {view: f"body_{view}" for view in VIEWS}
 TITLE_FIELDS = {view: f"title_{view}" for view in VIEWS}
-
-
-class ViewAnalyzer(Analyzer):
-    """The Whoosh analyzer of one view. It is pickled into the index's schema, so it
-    keeps nothing but the view's name. searchkit never calls it (documents are written
-    by `segments.SegmentBuilder`, queries analyzed by `query`); it is there so that the
-    schema says truthfully how each field was made."""
-
-    def __init__(self, view: str) -> None:
-        if view not in VIEWS:
-            raise ValueError(f"unknown view {view!r}")
-        self.view = view
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ViewAnalyzer) and other.view == self.view
-
-    def __hash__(self) -> int:
-        return hash(self.view)
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        mode: str = "",
-        **kwargs: object,
-    ):
-        tokens = view_tokens(analyze(value), self.view)
-        token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for text, pos, start, end in tokens:
-            token.text = text
-            token.stopped = False
-            token.boost = 1.0
-            if keeporiginal:
-                token.original = text
-            if positions:
-                token.pos = start_pos + pos
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-            yield token
+# Fields of one term per document: its date ("YYYY-MM-DD", for --since, --until,
+# date: and --sort date), its path, and the file it comes from (its path, or a JSON
+# Lines file's path for each of its documents, "FILE#ID": a file changed or gone
+# takes all of them).
+ID_FIELDS = ("date", "path", "source")
 
 
 def pair_texts(texts: list[str], positions: list[int]) -> list[str]:
@@ -105,25 +59,6 @@ def view_tokens(analysis: Analysis, view: str) -> list[Token]:
     if view == "words":
         return [token for token in analysis.words if "_" in token.text]
     return getattr(analysis, view)
-
-
-def build_schema() -> Schema:
-    fields: dict[str, object] = {
-        "path": ID(stored=True, unique=True),
-        # The file a document comes from: its path, or a JSON Lines file's path for
-        # each of its documents ("FILE#ID"). A file changed or gone takes all of them.
-        "source": ID(stored=True),
-        # "YYYY-MM-DD", for --since/--until, date: and --sort date.
-        "date": ID(stored=True),
-        "title": STORED(),
-        "content": STORED(),
-        # The file's size, modification time and hash, for the next run to tell what changed.
-        "signature": STORED(),
-    }
-    for view in VIEWS:
-        fields[BODY_FIELDS[view]] = TEXT(analyzer=ViewAnalyzer(view), phrase=False)
-        fields[TITLE_FIELDS[view]] = TEXT(analyzer=ViewAnalyzer(view), phrase=False)
-    return Schema(**fields)
 
 
 def document_parts(doc: Document) -> tuple[dict[str, object], dict[str, str], dict[str, list[str]]]:

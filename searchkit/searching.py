@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import enum
-import heapq
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from searchkit.analysis import spellings
 from searchkit.documents import document_path
-from searchkit.errors import DocumentNotFound, QuerySyntaxError, SearchkitError
-from searchkit.indexing import BODY_FIELDS, damaged, open_index
+from searchkit.errors import DocumentNotFound, QuerySyntaxError
 from searchkit.matching import (
     Marks,
     Matcher,
@@ -28,9 +27,11 @@ from searchkit.matching import (
 from searchkit.ranking import Contribution, rank
 from searchkit.ranking import explain as explain_score
 from searchkit.restore import restore_diacritics
-from searchkit.scoring import Postings, Scores
+from searchkit.schema import BODY_FIELDS
+from searchkit.scoring import Postings
 from searchkit.similar import key_terms, similar_scores
 from searchkit.snippets import SNIPPET_CHARS, Snippet, highlight_spans, make_snippets
+from searchkit.store.index import Store
 from searchkit.syntax import Filter, Node, parse, to_string
 
 NO_SNIPPET = Snippet("", ())
@@ -114,23 +115,11 @@ class Searcher:
 
     def __init__(self, index_dir: Path) -> None:
         self._index_dir = index_dir
-        self._index = open_index(index_dir)
-        with self._reading():
-            self._reader = self._index.reader()
-            self._postings = Postings(self._reader)
-            self._written_forms: dict[str, list[tuple[str, int]]] = {}
-            self._syllable_count = self._reader.field_length(BODY_FIELDS["syllables"])
-
-    @contextlib.contextmanager
-    def _reading(self) -> Iterator[None]:
-        """Errors from reading the index's files (other than searchkit's own) mean a
-        damaged index: a file truncated or missing since the index was opened."""
-        try:
-            yield
-        except (SearchkitError, MemoryError, RecursionError):
-            raise
-        except Exception as exc:
-            raise damaged(self._index_dir, type(exc).__name__) from exc
+        self._store = Store(index_dir)
+        self._postings = Postings(self._store)
+        self._written_forms: dict[str, list[tuple[str, int]]] = {}
+        self._syllable_count = self._store.total_length(BODY_FIELDS["syllables"])
+        self._date_numbers: np.ndarray | None = None
 
     def __enter__(self) -> Searcher:
         return self
@@ -139,7 +128,7 @@ class Searcher:
         self.close()
 
     def close(self) -> None:
-        self._reader.close()
+        self._store.close()
 
     def search(
         self,
@@ -163,41 +152,39 @@ class Searcher:
         `snippets` passages of about `snippet_chars` characters (none with 0, for
         ranking only) and, with `explain`, what each term added to its score. With
         `paths_only`, hits carry their path, score and date alone (no title, snippets
-        nor explanation): what a listing of every match needs, read without opening
-        each stored document.
+        nor explanation): what a listing of every match needs.
 
         A query typed with diacritics whose words match nothing (filters aside) is
         searched again without them, and the result says so (`searched`), unless
         `exact` is set."""
         started = time.perf_counter()
-        with self._reading():
-            typed = parse(query)
-            node = self._analyzed(typed)
-            matcher = Matcher(self._postings)
-            searched = None
-            words = without_filters(node)
-            if not exact and words is not None and is_exact(words) and matcher.documents(words) == set():
+        typed = parse(query)
+        node = self._analyzed(typed)
+        matcher = Matcher(self._postings)
+        searched = None
+        words = without_filters(node)
+        if not exact and words is not None and is_exact(words):
+            found = matcher.documents(words)
+            if found is not None and not found.any():
                 reason = f'no document has "{matcher.missing(words)}"'
                 folded = without_diacritics(typed)
                 node, matcher = self._analyzed(folded), Matcher(self._postings)
                 searched = Rewrite(to_string(folded, restored=False), reason)
-            matched = matcher.documents(node)
-            if matched is None:
-                raise QuerySyntaxError("the query has no words to search for")
-            if since is not None or until is not None:
-                window = Filter.dated("", since, until).matches
-                dates = self._postings.values("date")
-                matched = {d for d in matched if window(dates.get(d, ""))}
-            scores = rank(self._postings, node, matched, matcher)
-            explained_by = (lambda d: explain_score(self._postings, node, d, matcher)) if explain else None
-            hits = self._hits(
-                scores, limit, offset, marks(node), snippets, snippet_chars, explained_by, sort, paths_only
-            )
+        matched = matcher.documents(node)
+        if matched is None:
+            raise QuerySyntaxError("the query has no words to search for")
+        if since is not None or until is not None:
+            matched = matched & self._postings.having_term("date", Filter.dated("", since, until).matches)
+        scores = rank(self._postings, node, matched, matcher)
+        explained_by = (lambda d: explain_score(self._postings, node, d, matcher)) if explain else None
+        hits = self._hits(
+            scores, matched, limit, offset, marks(node), snippets, snippet_chars, explained_by, sort, paths_only
+        )
         restored = to_string(node)
         return SearchResult(
             query,
             hits,
-            len(scores),
+            int(matched.sum()),
             time.perf_counter() - started,
             restored=restored if restored != to_string(node, restored=False) else None,
             searched=searched,
@@ -205,7 +192,8 @@ class Searcher:
 
     def _hits(
         self,
-        scores: Scores,
+        scores: np.ndarray,
+        matched: np.ndarray,
         limit: int | None,
         offset: int,
         terms: Marks,
@@ -215,37 +203,28 @@ class Searcher:
         sort: SortOrder = SortOrder.SCORE,
         paths_only: bool = False,
     ) -> list[Hit]:
-        count = len(scores) if limit is None else offset + limit
-        stored: dict[int, dict[str, object]] = {}
-
-        def stored_of(docnum: int) -> dict[str, object]:
-            found = stored.get(docnum)
-            if found is None:
-                found = stored[docnum] = self._reader.stored_fields(docnum)
-            return found
-
-        # A document's stored fields are a compressed pickle (some 85 µs to read): for
-        # many documents, their paths are read from the path field's terms in one pass
-        # (some 0.6 s for 35,000) instead.
-        paths = self._postings.values("path") if count > _MAX_STORED_READS else None
-        path_of = paths.__getitem__ if paths is not None else (lambda docnum: str(stored_of(docnum)["path"]))
-        best = self._best(scores, count, sort, path_of)[offset:]
-        hits = []
+        count = int(matched.sum()) if limit is None else offset + limit
+        best = self._best(scores, matched, count, sort)[offset:]
+        store = self._store
         if paths_only:
-            dates = self._postings.values("date")
-            return [Hit(rank, value, path_of(d), "", dates.get(d)) for rank, (d, value) in enumerate(best, offset + 1)]
-        for place, (docnum, doc_score) in enumerate(best, offset + 1):
-            fields = stored.pop(docnum, None) or self._reader.stored_fields(docnum)
-            text = str(fields.get("content", ""))
+            paths, dates = self._postings.values("path"), self._postings.values("date")
+            return [Hit(rank, float(scores[d]), str(paths[d]), "", dates[d]) for rank, d in enumerate(best, offset + 1)]
+        hits = []
+        for place, docnum in enumerate(best, offset + 1):
+            fields = store.meta(docnum)
             date = fields.get("date")
             hits.append(
                 Hit(
                     rank=place,
-                    score=doc_score,
+                    score=float(scores[docnum]),
                     path=str(fields["path"]),
-                    title=str(fields.get("title", "")),
+                    title=str(fields.get("title") or ""),
                     date=str(date) if date else None,
-                    snippets=tuple(make_snippets(text, terms, width=snippet_chars, count=snippets)) if snippets else (),
+                    snippets=(
+                        tuple(make_snippets(store.text(docnum), terms, width=snippet_chars, count=snippets))
+                        if snippets
+                        else ()
+                    ),
                     explanation=tuple(explained_by(docnum)) if explained_by is not None else (),
                 )
             )
@@ -253,9 +232,7 @@ class Searcher:
 
     def _docnum(self, path: str | Path) -> int:
         """The number of the live document of the file at `path`."""
-        key = document_path(path)
-        # Whoosh raises for a term it does not have, so ask first.
-        found = list(self._reader.postings("path", key).all_ids()) if self._reader.doc_frequency("path", key) else []
+        found = self._store.documents_with("path", document_path(path))
         if not found:
             raise DocumentNotFound(f"{path} is not in the index at {self._index_dir}")
         return found[-1]
@@ -263,15 +240,14 @@ class Searcher:
     def document(self, path: str | Path, query: str | None = None) -> StoredDocument:
         """The stored document of the file at `path`, with the matches of `query`
         (if given) marked throughout; raises `DocumentNotFound` if it is not indexed."""
-        with self._reading():
-            stored = self._postings.stored_fields(self._docnum(path))
-        text = str(stored.get("content", ""))
+        docnum = self._docnum(path)
+        fields, text = self._store.meta(docnum), self._store.text(docnum)
         highlights: tuple[tuple[int, int], ...] = ()
         if query is not None:
             highlights = tuple(highlight_spans(text, marks(self.read_query(query))))
-        date = stored.get("date")
+        date = fields.get("date")
         return StoredDocument(
-            str(stored["path"]), str(stored.get("title", "")), text, highlights, str(date) if date else None
+            str(fields["path"]), str(fields.get("title") or ""), text, highlights, str(date) if date else None
         )
 
     def similar(
@@ -287,41 +263,46 @@ class Searcher:
         terms (see `similar`); the result's query is those terms, most telling first.
         Raises `DocumentNotFound` if the file is not indexed."""
         started = time.perf_counter()
-        with self._reading():
-            docnum = self._docnum(path)
-            text = str(self._postings.stored_fields(docnum).get("content", ""))
-            terms = key_terms(text, self._postings)
-            scores = similar_scores(self._postings, terms, docnum)
-            words = [term.text for term in terms]
-            phrases = " OR ".join(f'"{word}"' for word in words)
-            wanted = marks(analyze_leaves(parse(phrases), None)) if words else Marks.none()
-            hits = self._hits(scores, limit, offset, wanted, snippets, snippet_chars, None)
-        return SearchResult(", ".join(words), hits, len(scores), time.perf_counter() - started)
+        docnum = self._docnum(path)
+        terms = key_terms(self._store.text(docnum), self._postings)
+        scores = similar_scores(self._postings, terms, docnum)
+        matched = scores > 0
+        words = [term.text for term in terms]
+        phrases = " OR ".join(f'"{word}"' for word in words)
+        wanted = marks(analyze_leaves(parse(phrases), None)) if words else Marks.none()
+        hits = self._hits(scores, matched, limit, offset, wanted, snippets, snippet_chars, None)
+        return SearchResult(", ".join(words), hits, int(matched.sum()), time.perf_counter() - started)
 
-    def _best(
-        self, scores: Scores, limit: int, sort: SortOrder, path_of: Callable[[int], str]
-    ) -> list[tuple[int, float]]:
-        """The `limit` first documents in `sort` order (number, score), equal ones in
-        order of path: document numbers depend on how the index was built (which worker
-        wrote which segment), and the same folder must give the same results."""
-        if limit <= 0 or not scores:
+    def _best(self, scores: np.ndarray, matched: np.ndarray, limit: int, sort: SortOrder) -> list[int]:
+        """The `limit` first matched documents in `sort` order, equal ones in order of
+        path: document numbers depend on how the index was built (which worker wrote
+        which segment), and the same folder must give the same results."""
+        candidates = matched.nonzero()[0]
+        if limit <= 0 or not len(candidates):
             return []
-        keyed: dict[int, tuple[int, float]] | dict[int, float]
-        if sort is SortOrder.DATE:
-            dates = self._postings.values("date")
-            keyed = {d: (_newest_first(dates.get(d)), -value) for d, value in scores.items()}
-        else:
-            keyed = {d: -value for d, value in scores.items()}
-        # The last place's key, then every document up to it: the ones before it, and
-        # all those tied with it (not only the ones with low numbers).
-        cutoff = heapq.nsmallest(limit, keyed.values())[-1]
-        chosen = [d for d, key in keyed.items() if key <= cutoff]
-        tied = [d for d in chosen if keyed[d] == cutoff]
-        if len(tied) > _MAX_TIES_BY_PATH:
-            kept = set(heapq.nsmallest(limit - (len(chosen) - len(tied)), tied))
-            chosen = [d for d in chosen if keyed[d] != cutoff or d in kept]
-        chosen.sort(key=lambda d: (keyed[d], path_of(d)))
-        return [(d, scores[d]) for d in chosen[:limit]]
+        # Keys, smaller first: newest date (or none), then best score.
+        first_key = -self._dates()[candidates] if sort is SortOrder.DATE else np.zeros(len(candidates), np.int64)
+        second_key = -scores[candidates]
+        order = np.lexsort((second_key, first_key))
+        first_key, second_key, ordered = first_key[order], second_key[order], candidates[order]
+        # Every document up to the last place, and all those tied with it.
+        end = min(limit, len(ordered))
+        if end < len(ordered):
+            differs = (first_key[end:] != first_key[end - 1]) | (second_key[end:] != second_key[end - 1])
+            end += int(differs.argmax()) if differs.any() else len(differs)
+        if end - limit > _MAX_TIES_BY_PATH:
+            return ordered[:limit].tolist()
+        paths = self._postings.values("path") if end > _MAX_STORED_READS else None
+        path_of = paths.__getitem__ if paths is not None else (lambda d: str(self._store.meta(d)["path"]))
+        chosen = sorted(range(end), key=lambda i: (first_key[i], second_key[i], path_of(int(ordered[i]))))
+        return [int(ordered[i]) for i in chosen[:limit]]
+
+    def _dates(self) -> np.ndarray:
+        """Each document's date as a number (20210908; 0 for none), for sorting."""
+        if self._date_numbers is None:
+            values = self._postings.values("date")
+            self._date_numbers = np.array([int(v.replace("-", "")) if v else 0 for v in values], dtype=np.int64)
+        return self._date_numbers
 
     def _forms(self, folded: str) -> list[tuple[str, int]]:
         """The written forms of a folded syllable ("cong") or pair ("cong an") found in
@@ -335,8 +316,7 @@ class Searcher:
             else:
                 field = BODY_FIELDS["syllables"]
                 candidates = list(spellings(folded))
-            reader = self._reader
-            counts = ((form, int(reader.frequency(field, form))) for form in candidates)
+            counts = ((form, self._postings.frequency(field, form)) for form in candidates)
             forms = sorted(((form, count) for form, count in counts if count), key=lambda fc: (-fc[1], fc[0]))
             self._written_forms[folded] = forms
         return forms
@@ -348,19 +328,13 @@ class Searcher:
         return self._analyzed(parse(query))
 
     def _analyzed(self, node: Node) -> Node:
-        with self._reading():
-            return analyze_leaves(node, self._restore)
+        return analyze_leaves(node, self._restore)
 
     def _restore(self, folded: Sequence[str]) -> tuple[str, ...] | None:
         """The most likely written form of folded syllables in this index (for
         `matching.analyze_leaves`); None when the index knows none of them."""
         restoration = restore_diacritics(folded, self._forms, self._syllable_count)
         return restoration.syllables if restoration.known else None
-
-
-def _newest_first(date: str | None) -> int:
-    """A sort key putting later ISO dates first, and documents without one last."""
-    return -int(date.replace("-", "")) if date else 1
 
 
 def search(index_dir: Path, query: str, *, limit: int | None = 10) -> SearchResult:

@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 from searchkit.analysis import analyze
 from searchkit.schema import BODY_FIELDS, pair_texts
-from searchkit.scoring import Postings, Scores, add_scores, idf
+from searchkit.scoring import Postings, idf
 
 # How many of the document's terms make its query.
 KEY_PAIRS = 12
@@ -61,11 +63,13 @@ def key_terms(text: str, postings: Postings) -> list[KeyTerm]:
     return sorted((KeyTerm(k.view, k.text, k.weight / top) for k in found), key=lambda k: (-k.weight, k.text))
 
 
-def similar_scores(postings: Postings, terms: list[KeyTerm], exclude: int) -> Scores:
-    """The score of every document sharing a key term: the BM25 score of each term,
-    times its weight, summed; document `exclude` (the one asked about) left out."""
-    total: Scores = {}
+def similar_scores(postings: Postings, terms: list[KeyTerm], exclude: int) -> np.ndarray:
+    """The score of every document (0 for those sharing no key term): the BM25 score
+    of each term, times its weight, summed; document `exclude` (the one asked about)
+    left out."""
+    total = np.zeros(postings.store.doc_count_all)
     for term in terms:
-        add_scores(total, postings.scores(BODY_FIELDS[term.view], term.text), term.weight)
-    total.pop(exclude, None)
+        docnums, values = postings.scores(BODY_FIELDS[term.view], term.text)
+        total[docnums] += values * term.weight
+    total[exclude] = 0.0
     return total

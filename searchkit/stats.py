@@ -2,34 +2,24 @@
 from, the distinct terms of every view, its size on disk, and how its text is analyzed.
 
 A term of a view is counted once however many segments have it, so counting them
-means reading the terms of every segment (8 million on 35,000 articles in 14
-segments: 5 s). The counts are kept in a file beside the index, named by the
-segments they were counted on: a segment's terms never change (a deletion only marks
-documents), so they hold until a run adds, merges or drops a segment.
+means reading the terms of every segment (a segment alone knows its own count). The
+counts are kept in a file beside the index, named by the segments they were counted
+on: a segment's terms never change (a deletion only marks documents), so they hold
+until a run adds, merges or drops a segment.
 """
 
 from __future__ import annotations
 
 import contextlib
-import heapq
 import json
-import mmap
 import os
-import struct
-from bisect import bisect_left
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import groupby, repeat
-from operator import add, itemgetter
 from pathlib import Path
 
-from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS
-from whoosh.reading import IndexReader, SegmentReader
-
-from searchkit.catalog import is_below, load_roots, replace_json
-from searchkit.indexing import INDEX_FORMAT, damaged, open_index
-from searchkit.schema import BODY_FIELDS, INDEX_NAME, TITLE_FIELDS, VIEWS
-from searchkit.scoring import K1, B, Postings
+from searchkit.schema import BODY_FIELDS, TITLE_FIELDS, VIEWS
+from searchkit.scoring import K1, B
+from searchkit.store.catalog import is_below, load_roots, replace_json
+from searchkit.store.index import FORMAT, MANIFEST_FILE, Store
 
 STATS_FILE = "searchkit-stats.json"
 
@@ -77,15 +67,13 @@ class IndexStats:
 
 def index_stats(index_dir: Path) -> IndexStats:
     """The statistics of the index in `index_dir`. Raises IndexNotFound or
-    IndexCorrupt, as `open_index` does."""
-    ix = open_index(index_dir)
-    generation = ix.latest_generation()
-    with ix.reader() as reader:
-        leaves = _segment_readers(reader)
-        terms = _term_counts(index_dir, leaves)
-        documents = reader.doc_count()
+    IndexCorrupt, as opening the index does."""
+    with Store(index_dir) as store:
+        terms = _term_counts(index_dir, store)
+        live = store.live()
         # Documents, not files: a JSON Lines file holds many.
-        paths = list(Postings(reader).values("path").values())
+        paths = [path for d, path in enumerate(store.values("path")) if path is not None and live[d]]
+        documents, segments = store.doc_count, store.segment_count()
     roots = load_roots(index_dir)
     folders = tuple(
         FolderStats(root, count)
@@ -98,11 +86,11 @@ def index_stats(index_dir: Path) -> IndexStats:
         other_documents=sum(1 for path in paths if not is_below(path, roots)),
         body_terms={view: terms[BODY_FIELDS[view]] for view in VIEWS},
         title_terms={view: terms[TITLE_FIELDS[view]] for view in VIEWS},
-        segments=len(leaves),
+        segments=segments,
         # Measured last, so that it includes the counts' file when this call wrote it.
         size_bytes=_folder_size(index_dir),
-        updated=_commit_time(index_dir, generation),
-        format=INDEX_FORMAT,
+        updated=(index_dir / MANIFEST_FILE).stat().st_mtime if (index_dir / MANIFEST_FILE).exists() else 0.0,
+        format=FORMAT,
         analyzer=analyzer_settings(),
     )
 
@@ -133,21 +121,6 @@ def _version(distribution: str) -> str:
         return "(not installed)"
 
 
-def _segment_readers(reader: IndexReader) -> list[SegmentReader]:
-    """The reader of each segment; none for an index without any (which Whoosh reads
-    with one EmptyReader)."""
-    return [leaf for leaf, _offset in reader.leaf_readers() if isinstance(leaf, SegmentReader)]
-
-
-def _commit_time(index_dir: Path, generation: int) -> float:
-    """When generation `generation` was committed: the modification time of its table
-    of contents, or if a commit since has removed it, of the newest one."""
-    try:
-        return (index_dir / f"_{INDEX_NAME}_{generation}.toc").stat().st_mtime
-    except FileNotFoundError:
-        return max(path.stat().st_mtime for path in index_dir.glob(f"_{INDEX_NAME}_*.toc"))
-
-
 def _folder_size(index_dir: Path) -> int:
     size = 0
     for entry in os.scandir(index_dir):
@@ -159,11 +132,11 @@ def _folder_size(index_dir: Path) -> int:
     return size
 
 
-def _term_counts(index_dir: Path, leaves: Sequence[SegmentReader]) -> dict[str, int]:
+def _term_counts(index_dir: Path, store: Store) -> dict[str, int]:
     """The number of distinct terms of every view field, from the file of counts if
     it was written for these segments, else counted and written there."""
     fields = [*BODY_FIELDS.values(), *TITLE_FIELDS.values()]
-    segments = sorted(leaf.segment().segment_id() for leaf in leaves)
+    segments = sorted(info.id for info in store.manifest.segments)
     try:
         saved = json.loads((index_dir / STATS_FILE).read_text(encoding="utf-8"))
         if saved["segments"] == segments:
@@ -172,76 +145,8 @@ def _term_counts(index_dir: Path, leaves: Sequence[SegmentReader]) -> dict[str, 
                 return counts
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    tables: list[_TermsTable] = []
-    try:
-        tables.extend(_TermsTable(leaf) for leaf in leaves)
-        counts = {field: _distinct_terms(tables, field) for field in fields}
-    except (OSError, EOFError, ValueError, IndexError, struct.error) as exc:  # a damaged terms file
-        raise damaged(index_dir, type(exc).__name__) from None
-    finally:
-        for table in tables:
-            table.close()
+    counts = {field: store.distinct_terms(field) for field in fields}
     # An index this user may not write is counted again next time.
     with contextlib.suppress(OSError):
         replace_json(index_dir / STATS_FILE, {"segments": segments, "terms": counts})
     return counts
-
-
-def _distinct_terms(tables: Sequence[_TermsTable], field: str) -> int:
-    """The number of distinct terms of `field` in all the segments together. Each
-    segment's terms are sorted and distinct, so one segment's are counted by bisection,
-    and several segments' by merging them in order."""
-    found = [(table, rows) for table in tables if (rows := table.rows_of(field))]
-    if len(found) == 1:
-        return len(found[0][1])
-    merged = heapq.merge(*(table.terms(rows) for table, rows in found))
-    return sum(1 for _ in groupby(merged))
-
-
-# A row of the terms table: key length and value length, then the key (the field's
-# number in the segment, then the term), then the value.
-_ROW_HEADER = _ROW_LENGTHS.size
-_FIELD_NUMBER_SIZE = 2
-
-
-class _TermsTable:
-    """The terms table (.trm) of one segment, Whoosh's ordered hash file: rows in
-    increasing order of their keys, so that each field's rows are together, and after
-    them the position of every row. A field's number differs from segment to segment
-    (each numbers the fields it has), so terms are compared without it."""
-
-    def __init__(self, leaf: SegmentReader) -> None:
-        table = leaf._terms._tindex
-        dbfile = table.dbfile
-        self._numbers: dict[str, int] = table.extras["fieldmap"]
-        self._positions = dbfile.get_array(table.indexbase, table.extras["indextype"], table.indexlen)
-        # Mapped rather than read: only the pages of the rows read are loaded.
-        self._mapped = mmap.mmap(dbfile.fileno(), 0, access=mmap.ACCESS_READ) if dbfile.is_real else None
-        self._data = self._mapped if self._mapped is not None else dbfile.get(0, table.endofdata)
-
-    def close(self) -> None:
-        if self._mapped is not None:
-            self._mapped.close()
-
-    def rows_of(self, field: str) -> Sequence[int]:
-        """The positions of the rows of `field`'s terms, found by bisection."""
-        number = self._numbers.get(field)
-        if number is None:
-            return ()
-        data = self._data
-
-        def number_at(position: int) -> int:
-            return int.from_bytes(data[position + _ROW_HEADER : position + _ROW_HEADER + _FIELD_NUMBER_SIZE], "big")
-
-        start = bisect_left(self._positions, number, key=number_at)
-        end = bisect_left(self._positions, number + 1, lo=start, key=number_at)
-        return self._positions[start:end]
-
-    def terms(self, rows: Sequence[int]) -> Iterator[bytes]:
-        """The terms of the rows at `rows`, in order. Sliced out by C-level maps (not a
-        Python loop): there are millions."""
-        data = self._data
-        key_lengths = map(itemgetter(0), map(_ROW_LENGTHS.unpack_from, repeat(data), rows))
-        starts = map(add, rows, repeat(_ROW_HEADER + _FIELD_NUMBER_SIZE))
-        ends = map(add, map(add, rows, repeat(_ROW_HEADER)), key_lengths)
-        return map(data.__getitem__, map(slice, starts, ends))

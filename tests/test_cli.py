@@ -23,9 +23,9 @@ from test_search import (
 from typer.testing import CliRunner, Result
 
 from searchkit.cli import app
-from searchkit.indexing import open_index
 from searchkit.render import Environment, write_hits
 from searchkit.searching import search
+from searchkit.store.index import Store
 
 runner = CliRunner()
 
@@ -260,11 +260,11 @@ def test_folder_of_junk_files_named_like_an_index_exits_2(tmp_path: Path, comman
     assert_error_exit(invoke(command, what, "--index", str(junk)))
 
 
-def test_index_with_junk_in_its_table_of_contents_exits_2(demo_index: Path, tmp_path: Path) -> None:
+def test_index_with_an_empty_manifest_of_its_segments_exits_2(demo_index: Path, tmp_path: Path) -> None:
     damaged = tmp_path / "index"
     damaged.mkdir()
     for path in demo_index.iterdir():
-        (damaged / path.name).write_bytes(b"" if path.suffix == ".toc" else path.read_bytes())
+        (damaged / path.name).write_bytes(b"" if path.name == "searchkit-segments.json" else path.read_bytes())
 
     assert_error_exit(invoke("query", "công an", "--index", str(damaged)))
 
@@ -303,7 +303,7 @@ def test_index_writes_to_the_index_named_by_searchkit_index(tmp_path: Path) -> N
     result = invoke("index", str(docs), env={"SEARCHKIT_INDEX": str(index_dir)})
 
     assert result.exit_code == 0, result.output
-    assert open_index(index_dir).doc_count() == 3
+    assert Store(index_dir).doc_count == 3
 
 
 # ---- indexing -----------------------------------------------------------------------------------------
@@ -346,7 +346,7 @@ def test_index_of_a_file_that_is_not_utf8_exits_2_and_indexes_the_rest(tmp_path:
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert any("latin1.txt" in line for line in result.stderr.splitlines())
-    assert open_index(index_dir).doc_count() == 3
+    assert Store(index_dir).doc_count == 3
     found = records(invoke("query", "Hải Phòng", "--json", "--index", str(index_dir)))
     assert [Path(str(hit["path"])).name for hit in found] == ["hai-phong.txt"]
 
@@ -359,7 +359,7 @@ def test_reindexing_the_same_folder_does_not_duplicate_documents(tmp_path: Path)
     result = invoke("index", str(docs), "--index", str(index_dir))
 
     assert result.exit_code == 0, result.output
-    assert open_index(index_dir).doc_count() == 3
+    assert Store(index_dir).doc_count == 3
     found = records(invoke("query", '"công an"', "--json", "--index", str(index_dir)))
     assert sorted(Path(str(hit["path"])).name for hit in found) == ["hai-phong.txt", "thu-truong.txt"]
 

@@ -10,19 +10,19 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPUS
+from helpers import corpus_documents, passages
 from test_cli import invoke
-from test_segments import corpus_documents, passages
 
 from searchkit.indexing import index_documents
 
 # A file of each kind a segment has: terms, postings, stored documents, field lengths.
-KINDS = [".trm", ".pst", "._stored.col", "._body_syllables_len.col"]
+KINDS = [".terms", ".postings", ".docs", ".lengths"]
 
 
 @pytest.fixture(scope="module")
 def passages_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Passages of the demo articles: enough documents that long posting lists are
-    written in blocks to the postings file."""
+    """Passages of the demo articles: enough documents that posting lists of several
+    documents fill the postings file."""
     index_dir = tmp_path_factory.mktemp("passages") / "index"
     index_documents([*corpus_documents(), *passages(120)], index_dir, processes=1)
     return index_dir
@@ -68,6 +68,13 @@ def test_a_damaged_segment_file_is_reported_and_rebuild_repairs_it(index_dir: Pa
     rebuilt = invoke("index", str(CORPUS), "--index", str(index_dir), "--rebuild")
     assert rebuilt.exit_code == 0, rebuilt.output
     assert invoke("query", "công an cấp huyện", "--json", "--index", str(index_dir)).exit_code == 0
+
+
+def test_a_damaged_manifest_is_reported_and_rebuild_repairs_it(index_dir: Path) -> None:
+    (index_dir / "searchkit-segments.json").write_text('{"generation": 3, "segments": [{"id"', encoding="utf-8")
+    assert_reported_as_damaged(index_dir, "query", "công an cấp huyện")
+    assert invoke("index", str(CORPUS), "--index", str(index_dir), "--rebuild").exit_code == 0
+    assert invoke("query", "công an cấp huyện", "--index", str(index_dir)).exit_code == 0
 
 
 def test_an_index_from_another_version_is_reported(index_dir: Path) -> None:

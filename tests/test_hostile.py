@@ -13,7 +13,7 @@ import pytest
 from test_cli import invoke, records
 
 from searchkit.documents import MAX_FILE_BYTES
-from searchkit.indexing import open_index
+from searchkit.store.index import Store
 
 TITLE = "Phòng cháy chữa cháy ở khu dân cư"
 BODY = "Công an phường hướng dẫn người dân cách phòng cháy chữa cháy, thoát nạn khi có hoả hoạn."
@@ -79,7 +79,7 @@ def test_a_file_in_no_known_encoding_is_an_error_and_the_rest_is_indexed(tmp_pat
     status, stderr = index_folder(folder, tmp_path / "index")
     assert status == 2
     assert f"searchkit: skipped {folder / 'garbled.txt'}: neither UTF-8 (byte 2) nor Windows-1258" in stderr
-    assert open_index(tmp_path / "index").doc_count() == 1
+    assert Store(tmp_path / "index").doc_count == 1
 
 
 def test_a_file_over_the_size_limit_is_skipped_with_its_reason(tmp_path: Path) -> None:
@@ -95,7 +95,7 @@ def test_a_file_over_the_size_limit_is_skipped_with_its_reason(tmp_path: Path) -
     assert status == 0
     assert f"searchkit: skipped {folder / 'just-over.txt'}: 2.0 MB, over the 2 MB a document may have" in stderr
     assert f"searchkit: skipped {folder / 'huge.txt'}: 100.0 MB, over the 2 MB a document may have" in stderr
-    assert open_index(tmp_path / "index").doc_count() == 1
+    assert Store(tmp_path / "index").doc_count == 1
 
 
 def test_odd_file_names_and_links(tmp_path: Path) -> None:

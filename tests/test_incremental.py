@@ -11,9 +11,10 @@ import pytest
 from conftest import CORPUS
 from test_cli import invoke
 
-from searchkit.catalog import CATALOG_FILE
-from searchkit.indexing import IndexReport, index_sources, open_index
+from searchkit.indexing import IndexReport, index_sources
 from searchkit.searching import search
+from searchkit.store.catalog import CATALOG_FILE
+from searchkit.store.index import Store
 
 ARTICLES = sorted(CORPUS.glob("*.txt"))
 
@@ -34,7 +35,7 @@ def found_names(index_dir: Path, query: str) -> set[str]:
 
 
 def generation(index_dir: Path) -> int:
-    return open_index(index_dir).latest_generation()
+    return Store(index_dir).generation
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def test_an_unchanged_folder_is_not_indexed_again(indexed: tuple[Path, Path]) ->
     assert counts(report) == (0, 0, 0, len(ARTICLES), 0)
     assert report.indexed == 0
     assert generation(index_dir) == before  # nothing was committed
-    assert open_index(index_dir).doc_count() == len(ARTICLES)
+    assert Store(index_dir).doc_count == len(ARTICLES)
 
 
 def test_a_changed_file_is_indexed_again_and_its_old_text_is_gone(indexed: tuple[Path, Path]) -> None:
@@ -65,7 +66,7 @@ def test_a_changed_file_is_indexed_again_and_its_old_text_is_gone(indexed: tuple
     assert counts(index_sources([docs], index_dir)) == (0, 1, 0, len(ARTICLES) - 1, 0)
     assert found_names(index_dir, '"nuôi cá tra"') == {article.name}
     assert article.name not in found_names(index_dir, "thi đua")
-    assert open_index(index_dir).doc_count() == len(ARTICLES)
+    assert Store(index_dir).doc_count == len(ARTICLES)
 
 
 def test_a_touched_file_with_the_same_text_is_unchanged(indexed: tuple[Path, Path]) -> None:
@@ -90,7 +91,7 @@ def test_new_and_deleted_files(indexed: tuple[Path, Path]) -> None:
     assert counts(index_sources([docs], index_dir)) == (1, 0, 1, len(ARTICLES) - 1, 0)
     assert found_names(index_dir, '"chợ nổi Cái Răng"') == {"moi.txt"}
     assert gone.name not in {Path(hit.path).name for hit in search(index_dir, "công an", limit=50).hits}
-    assert open_index(index_dir).doc_count() == len(ARTICLES)
+    assert Store(index_dir).doc_count == len(ARTICLES)
 
 
 def test_indexing_one_folder_never_removes_another_folders_documents(tmp_path: Path) -> None:
@@ -104,7 +105,7 @@ def test_indexing_one_folder_never_removes_another_folders_documents(tmp_path: P
     (first / ARTICLES[0].name).unlink()
     # Indexing the second folder again: the first folder's deleted file is not its business.
     assert counts(index_sources([second], index_dir)) == (0, 0, 0, 1, 0)
-    assert open_index(index_dir).doc_count() == len(ARTICLES) + 1
+    assert Store(index_dir).doc_count == len(ARTICLES) + 1
     # Indexing the first folder removes it, and only it.
     assert counts(index_sources([first], index_dir)) == (0, 0, 1, len(ARTICLES) - 1, 0)
     assert found_names(index_dir, '"tuần tra ban đêm"') == {"ghi-chu.txt"}
@@ -116,7 +117,7 @@ def test_a_file_emptied_loses_its_document(indexed: tuple[Path, Path]) -> None:
     report = index_sources([docs], index_dir)
     assert counts(report) == (0, 0, 1, len(ARTICLES) - 1, 1)
     assert report.skipped[0].reason == "empty file"
-    assert open_index(index_dir).doc_count() == len(ARTICLES) - 1
+    assert Store(index_dir).doc_count == len(ARTICLES) - 1
 
 
 def test_a_file_that_cannot_be_read_keeps_its_document(indexed: tuple[Path, Path]) -> None:
@@ -158,7 +159,7 @@ def test_without_its_catalog_the_index_still_knows_what_it_holds(indexed: tuple[
 def test_rebuild_starts_from_scratch(indexed: tuple[Path, Path]) -> None:
     docs, index_dir = indexed
     assert counts(index_sources([docs], index_dir, rebuild=True)) == (len(ARTICLES), 0, 0, 0, 0)
-    assert open_index(index_dir).doc_count() == len(ARTICLES)
+    assert Store(index_dir).doc_count == len(ARTICLES)
 
 
 def test_the_command_prints_what_it_did(indexed: tuple[Path, Path]) -> None:
@@ -185,9 +186,9 @@ def test_many_small_runs_merge_their_segments_and_lose_nothing(tmp_path: Path) -
     index_dir = tmp_path / "index"
     for path in files:
         assert index_sources([path], index_dir).indexed == 1
-    ix = open_index(index_dir)
-    assert len(ix._segments()) < len(files)  # merged
-    assert ix.doc_count() == len(files)
+    with Store(index_dir) as store:
+        assert store.segment_count() < len(files)  # merged
+        assert store.doc_count == len(files)
     mentioning = {path.name for path in files if "công an" in path.read_text(encoding="utf-8").lower()}
     assert found_names(index_dir, "công an") == mentioning
     with Searcher(index_dir) as searcher:

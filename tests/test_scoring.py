@@ -1,5 +1,5 @@
-"""BM25 as searchkit computes it from Whoosh's postings, checked against the formula
-worked out from the demo articles' own text."""
+"""BM25 as searchkit computes it from the store's postings, checked against the
+formula worked out from the demo articles' own text."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import pytest
 from conftest import CORPUS
 
 from searchkit.analysis import analyze
-from searchkit.indexing import BODY_FIELDS, open_index
+from searchkit.schema import BODY_FIELDS
 from searchkit.scoring import K1, B, Postings
+from searchkit.store.index import Store
 
 
 def body_syllables(path: Path) -> list[str]:
@@ -28,14 +29,14 @@ def test_bm25_of_a_syllable_follows_from_the_articles_text(demo_index: Path, ter
     having = [path for path, counts in articles.items() if counts[term]]
     idf = math.log(1 + (len(articles) - len(having) + 0.5) / (len(having) + 0.5))
 
-    ix = open_index(demo_index)
-    with ix.reader() as reader:
-        scores = Postings(reader).scores(BODY_FIELDS["syllables"], term)
-        paths = {docnum: reader.stored_fields(docnum)["path"] for docnum in scores}
+    with Store(demo_index) as store:
+        docnums, values = Postings(store).scores(BODY_FIELDS["syllables"], term)
+        paths = {int(docnum): store.meta(int(docnum))["path"] for docnum in docnums}
+        scores = dict(zip(docnums.tolist(), values.tolist(), strict=True))
 
     assert sorted(paths.values()) == sorted(having)
     for docnum, score in scores.items():
         tf = articles[paths[docnum]][term]
         norm = K1 * (1 - B + B * lengths[paths[docnum]] / average)
-        # Whoosh stores a document's length in one byte, to within about 4%.
+        # A document's length is stored in one byte (as Whoosh does), to within about 4%.
         assert score == pytest.approx(idf * tf * (K1 + 1) / (tf + norm), rel=0.04)

@@ -18,8 +18,9 @@ import pytest
 from conftest import CORPUS, corpus_file
 
 from searchkit.errors import IndexCorrupt, IndexNotFound, QuerySyntaxError, SearchkitError
-from searchkit.indexing import index_sources, open_index
+from searchkit.indexing import index_sources
 from searchkit.searching import SearchResult, search
+from searchkit.store.index import Store
 
 # grave, acute, tilde, hook above, dot below
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
@@ -311,7 +312,7 @@ def test_reindexing_a_folder_replaces_documents_instead_of_adding_them(small_cor
     report = index_sources([small_corpus], index_dir)
 
     assert report.total_documents == 3
-    assert open_index(index_dir).doc_count() == 3
+    assert Store(index_dir).doc_count == 3
     assert len(search(index_dir, "con mèo").hits) == 1
 
 
@@ -339,7 +340,7 @@ def test_file_that_is_not_utf8_is_an_error_but_the_rest_is_indexed(small_corpus:
 
 def test_opening_an_empty_folder_as_an_index_raises_index_not_found(tmp_path: Path) -> None:
     with pytest.raises(IndexNotFound):
-        open_index(tmp_path)
+        Store(tmp_path)
 
 
 def test_opening_a_folder_of_junk_files_raises_a_searchkit_error(tmp_path: Path) -> None:
@@ -347,25 +348,20 @@ def test_opening_a_folder_of_junk_files_raises_a_searchkit_error(tmp_path: Path)
     (tmp_path / "data.bin").write_bytes(bytes(range(256)))
 
     with pytest.raises(SearchkitError):
-        open_index(tmp_path)
+        Store(tmp_path)
 
 
-def test_opening_an_index_whose_table_of_contents_is_junk_raises_index_corrupt(
-    demo_index: Path, tmp_path: Path
-) -> None:
-    # A copy of a real index with its table of contents (_MAIN_*.toc) overwritten:
-    # what a disk error or a half-copied folder leaves behind.
+def test_opening_an_index_whose_manifest_is_junk_raises_index_corrupt(demo_index: Path, tmp_path: Path) -> None:
+    # A copy of a real index with the manifest of its segments overwritten: what a
+    # disk error or a half-copied folder leaves behind.
     damaged = tmp_path / "index"
     damaged.mkdir()
     for path in demo_index.iterdir():
         (damaged / path.name).write_bytes(path.read_bytes())
-    tocs = list(damaged.glob("_MAIN_*.toc"))
-    assert tocs
-    for toc in tocs:
-        toc.write_bytes(b"not an index\n")
+    (damaged / "searchkit-segments.json").write_bytes(b"not an index\n")
 
     with pytest.raises(IndexCorrupt):
-        open_index(damaged)
+        Store(damaged)
 
 
 @pytest.fixture(scope="module")

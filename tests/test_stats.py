@@ -1,7 +1,7 @@
 """Index statistics through the library, on indexes of the demo articles built in
 `tmp_path`: the documents and the folders they came from, checked against the files;
-the distinct terms of every view, checked against what Whoosh's own reader lists; and
-the file the term counts are kept in between calls."""
+the distinct terms of every view, checked against what Whoosh's own reader lists (it
+opens the same index); and the file the term counts are kept in between calls."""
 
 from __future__ import annotations
 
@@ -13,15 +13,18 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPUS
-from test_segments import whoosh_writes
+from whoosh import index as whoosh_index
 
-from searchkit.catalog import CATALOG_FILE, load_roots
 from searchkit.documents import Document, document_path
 from searchkit.errors import IndexCorrupt, IndexNotFound
-from searchkit.indexing import INDEX_FORMAT, index_documents, index_sources, open_index
-from searchkit.schema import BODY_FIELDS, INDEX_NAME, TITLE_FIELDS, VIEWS
+from searchkit.indexing import index_documents, index_sources
+from searchkit.schema import BODY_FIELDS, TITLE_FIELDS, VIEWS
 from searchkit.scoring import K1, B
 from searchkit.stats import STATS_FILE, FolderStats, IndexStats, index_stats
+from searchkit.store import index as store_index
+from searchkit.store.catalog import CATALOG_FILE, load_roots
+from searchkit.store.index import FORMAT, MANIFEST_FILE, Store
+from searchkit.store.segment import INDEX_NAME
 
 ARTICLES = sorted(CORPUS.glob("*.txt"))
 
@@ -36,7 +39,7 @@ def make_folder(folder: Path, articles: list[Path]) -> Path:
 def lexicon_sizes(index_dir: Path) -> dict[str, int]:
     """The distinct terms of every view field, as Whoosh's reader lists them (a term
     is listed by every segment that has it)."""
-    with open_index(index_dir).reader() as reader:
+    with whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME).reader() as reader:
         return {field: len(set(reader.lexicon(field))) for field in [*BODY_FIELDS.values(), *TITLE_FIELDS.values()]}
 
 
@@ -48,29 +51,18 @@ def term_counts(stats: IndexStats) -> dict[str, int]:
 
 
 def segment_count(index_dir: Path) -> int:
-    return len(open_index(index_dir)._segments())
+    with Store(index_dir) as store:
+        return store.segment_count()
 
 
 def generation(index_dir: Path) -> int:
-    return open_index(index_dir).latest_generation()
-
-
-def field_numberings(index_dir: Path) -> set[tuple[tuple[str, int], ...]]:
-    """How each segment numbers the fields its terms table has."""
-    with open_index(index_dir).reader() as reader:
-        return {tuple(sorted(leaf._terms._tindex.extras["fieldmap"].items())) for leaf, _ in reader.leaf_readers()}
-
-
-def one_syllable_notes() -> list[Document]:
-    """Notes titled with one syllable of the articles' titles: they have no title
-    words nor pairs, and share title terms with the articles."""
-    titles = ["Công", "Và", "Sâu", "Lửa", "Đâu"]
-    return [Document(f"note-{i}", title, f"{title}\n\nCon mèo nằm ngủ trên mái nhà.") for i, title in enumerate(titles)]
+    with Store(index_dir) as store:
+        return store.generation
 
 
 def segment_lexicon_sum(index_dir: Path, field: str) -> int:
     """The terms of `field` of every segment, a term counted once per segment."""
-    with open_index(index_dir).reader() as reader:
+    with whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME).reader() as reader:
         return sum(len(list(leaf.lexicon(field))) for leaf, _ in reader.leaf_readers())
 
 
@@ -92,7 +84,7 @@ def test_documents_and_folders_are_counted(two_folders: tuple[Path, Path, Path])
 
     stats = index_stats(index_dir)
 
-    assert stats.documents == open_index(index_dir).doc_count() == len(ARTICLES)
+    assert stats.documents == Store(index_dir).doc_count == len(ARTICLES)
     assert stats.folders == tuple(
         sorted(
             [
@@ -104,7 +96,7 @@ def test_documents_and_folders_are_counted(two_folders: tuple[Path, Path, Path])
     )
     assert stats.other_documents == 0
     assert stats.segments == segment_count(index_dir)
-    assert stats.format == INDEX_FORMAT
+    assert stats.format == FORMAT
 
 
 def test_distinct_terms_are_those_whoosh_lists_across_segments(two_folders: tuple[Path, Path, Path]) -> None:
@@ -118,8 +110,12 @@ def test_distinct_terms_are_those_whoosh_lists_across_segments(two_folders: tupl
     assert stats.body_terms["syllables"] < segment_lexicon_sum(index_dir, BODY_FIELDS["syllables"])
 
 
-def test_counts_after_an_update_that_deletes_documents(two_folders: tuple[Path, Path, Path]) -> None:
+def test_counts_after_an_update_that_deletes_documents(
+    two_folders: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     first, second, index_dir = two_folders
+    # The segments are left as they are, so that the deleted documents stay in them.
+    monkeypatch.setattr(store_index, "MERGE_FROM", 1000)
     removed = sorted(first.glob("*.txt"))[0]
     removed.unlink()
     changed = sorted(second.glob("*.txt"))[0]
@@ -133,29 +129,9 @@ def test_counts_after_an_update_that_deletes_documents(two_folders: tuple[Path, 
         document_path(first): len(list(first.glob("*.txt"))),
         document_path(second): len(list(second.glob("*.txt"))),
     }
-    with open_index(index_dir).reader() as reader:
+    with whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME).reader() as reader:
         assert reader.has_deletions()
     assert term_counts(stats) == lexicon_sizes(index_dir)
-
-
-def test_counts_with_a_segment_whoosh_wrote(tmp_path: Path) -> None:
-    # Whoosh's writer (which merges small segments) numbers only the fields that have
-    # terms: in its segment of the notes the title fields after title_bigrams have
-    # other numbers than in searchkit's segment of the articles.
-    index_dir = tmp_path / "index"
-    notes = one_syllable_notes()
-    whoosh_writes(notes, index_dir)
-    (index_dir / "searchkit.json").write_text(json.dumps({"format": INDEX_FORMAT}), encoding="utf-8")
-    articles = make_folder(tmp_path / "articles", ARTICLES)
-    index_sources([articles], index_dir)
-    assert len(field_numberings(index_dir)) == 2
-
-    stats = index_stats(index_dir)
-
-    assert term_counts(stats) == lexicon_sizes(index_dir)
-    assert stats.title_terms["syllables"] < segment_lexicon_sum(index_dir, TITLE_FIELDS["syllables"])
-    assert stats.folders == (FolderStats(document_path(articles), len(ARTICLES)),)
-    assert stats.other_documents == len(notes)
 
 
 def test_a_folder_whose_files_are_all_deleted_disappears(two_folders: tuple[Path, Path, Path]) -> None:
@@ -237,7 +213,7 @@ def test_term_counts_are_counted_again_for_new_segments(two_folders: tuple[Path,
 
 def test_a_deletion_keeps_the_term_counts_of_the_same_segments(two_folders: tuple[Path, Path, Path]) -> None:
     # Deleting a document leaves its terms in its segment's table (Whoosh lists them
-    # until the segment is merged), so the counts of the same segments still hold.
+    # too, until the segment is merged), so the counts of the same segments still hold.
     first, _second, index_dir = two_folders
     index_stats(index_dir)
     kept = (index_dir / STATS_FILE).read_text(encoding="utf-8")
@@ -289,8 +265,7 @@ def test_size_and_time_of_the_last_change(two_folders: tuple[Path, Path, Path]) 
     stats = index_stats(index_dir)
 
     assert stats.size_bytes == sum(entry.stat().st_size for entry in os.scandir(index_dir) if entry.is_file())
-    toc = index_dir / f"_{INDEX_NAME}_{generation(index_dir)}.toc"
-    assert stats.updated == toc.stat().st_mtime
+    assert stats.updated == (index_dir / MANIFEST_FILE).stat().st_mtime
 
 
 def test_analyzer_settings_name_the_segmenter_views_and_ranking(demo_index: Path, tmp_path: Path) -> None:
@@ -313,7 +288,7 @@ def test_a_missing_index_is_reported(tmp_path: Path) -> None:
 
 def test_a_damaged_terms_file_is_reported(two_folders: tuple[Path, Path, Path]) -> None:
     _first, _second, index_dir = two_folders
-    terms = next(index_dir.glob("MAIN_*.trm"))
+    terms = next(index_dir.glob("MAIN_*.terms"))
     terms.write_bytes(terms.read_bytes()[: terms.stat().st_size // 2])
 
     with pytest.raises(IndexCorrupt):

@@ -16,10 +16,12 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-
-from whoosh.index import Index
+from typing import TYPE_CHECKING
 
 from searchkit.documents import JsonFields, Signature
+
+if TYPE_CHECKING:
+    from searchkit.store.index import Store
 
 CATALOG_FILE = "searchkit-files.json"
 
@@ -39,24 +41,23 @@ class Recorded:
     json_fields: JsonFields
 
 
-def load_catalog(ix: Index | None, index_dir: Path) -> Recorded:
+def load_catalog(store: Store | None, index_dir: Path) -> Recorded:
     """What the catalog file records, read once; the signatures of the files of the
-    index `ix`'s latest generation (none without `ix`)."""
+    index `store` reads (none without it)."""
     saved = _read(index_dir)
     recorded = Recorded({}, _roots(saved), _json_fields(saved))
-    if ix is None:
+    if store is None:
         return recorded
     try:
-        if saved is not None and saved["generation"] == ix.latest_generation():
+        if saved is not None and saved["generation"] == store.generation:
             files = {path: Signature.from_list(values) for path, values in saved["files"].items()}
             return Recorded(files, recorded.roots, recorded.json_fields)
     except (KeyError, TypeError, AttributeError, ValueError):
         pass
-    with ix.reader() as reader:
-        files = {
-            fields.get("source") or fields["path"]: Signature.from_list(fields.get("signature"))
-            for _, fields in reader.iter_docs()
-        }
+    files = {}
+    for docnum in store.live_documents():
+        fields = store.meta(docnum)
+        files[str(fields.get("source") or fields["path"])] = Signature.from_list(fields.get("signature"))
     return Recorded(files, recorded.roots, recorded.json_fields)
 
 
