@@ -13,10 +13,14 @@ import re
 from dataclasses import dataclass
 
 from searchkit.analysis import Token, analyze, fold_diacritics
-from searchkit.analysis.prescan import stretches
+from searchkit.analysis.prescan import hits, stretches, widened
 from searchkit.matching import Marks
 
 SNIPPET_CHARS = 240
+# With fewer pre-scanned places than this, the text is marked whole: it is quick.
+_MANY_HITS = 24
+# Characters analyzed on each side of a candidate passage's first and last hit.
+_MARGIN = 40
 _SPACE_RUN = re.compile(r"\s+")
 
 
@@ -117,12 +121,70 @@ def _best_window(spans: list[tuple[int, int]], text: str, width: int) -> tuple[i
     return start, end
 
 
+def _candidates(text: str, marks: Marks, width: int, count: int) -> list[tuple[int, int]] | None:
+    """The few stretches of `text` where the pre-scan finds the most distinct syllables
+    of the query within `width` characters: a long query's common words ("của", "và")
+    are all over a text, and the passages shown are taken among these. None when the
+    text is short or cannot be pre-scanned: then it is marked whole."""
+    found = hits(text, {syllable for word in marks.words for syllable in word.syllables})
+    if found is None or len(found) < _MANY_HITS:
+        return None
+    chosen: list[tuple[int, int]] = []
+    left = found
+    for _ in range(count + 1):
+        if not left:
+            break
+        lo, hi = _densest(left, width)
+        start, end = widened(text, left[lo][0], left[hi][1], _MARGIN)
+        if chosen and start <= chosen[-1][1]:
+            chosen[-1] = (chosen[-1][0], max(end, chosen[-1][1]))
+        else:
+            chosen.append((start, end))
+        left = [hit for hit in left if hit[1] <= start or hit[0] >= end]
+    chosen.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in chosen:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _densest(found: list[tuple[int, int, str]], width: int) -> tuple[int, int]:
+    """The first and last of the pre-scan's hits in the stretch of at most `width`
+    characters with the most distinct syllables (then the most hits)."""
+    best, best_range = (-1, 0), (0, 0)
+    lo = 0
+    for hi in range(len(found)):
+        while found[hi][1] - found[lo][0] > width and lo < hi:
+            lo += 1
+        key = (len({hit[2] for hit in found[lo : hi + 1]}), hi - lo)
+        if key > best:
+            best, best_range = key, (lo, hi)
+    return best_range
+
+
 def make_snippets(text: str, marks: Marks, *, width: int = SNIPPET_CHARS, count: int = 1) -> list[Snippet]:
     """Up to `count` passages of `text` for the query, best first, each on one line
     with its highlights and none overlapping another. The first is the passage that
     best shows the match (the beginning of the text when nothing matches); each next
     one is the best among the matches the passages before it leave out."""
-    spans = highlight_spans(text, marks)
+    # The stretches analyzed, and the highlights in them; a passage stays within the
+    # stretch of its highlights, so that no query word shows unmarked at its edge.
+    bounds = _candidates(text, marks, width, count)
+    spans = (
+        [
+            span
+            for start, end in bounds
+            for span in _spans(_shifted(analyze(text[start:end], words=False).syllables, start), marks)
+        ]
+        if bounds
+        else []
+    )
+    if not spans:
+        # Nothing pre-scanned, or only other spellings in the candidates: all of it.
+        bounds, spans = [(0, len(text))], highlight_spans(text, marks)
     if not spans:
         end = min(len(text), width)
         if end < len(text) and (space := text.rfind(" ", 0, end)) > 0:
@@ -133,6 +195,9 @@ def make_snippets(text: str, marks: Marks, *, width: int = SNIPPET_CHARS, count:
     left = spans
     while left and len(snippets) < count:
         start, end = _best_window(left, text, width)
+        first = next((s for s, e in left if s >= start and e <= end), start)
+        low, high = next((b for b in bounds if b[0] <= first < b[1]), (0, len(text)))
+        start, end = max(start, low), min(end, high)
         # Keep clear of the passages already shown.
         start = max([start, *(e for s, e in taken if s < start)])
         end = min([end, *(s for s, e in taken if s >= start)])

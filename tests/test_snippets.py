@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, corpus_file
 
+from searchkit.analysis import fold_diacritics
 from searchkit.matching import Marks, marks
 from searchkit.searching import Searcher
-from searchkit.snippets import highlight_spans, make_snippet
+from searchkit.snippets import highlight_spans, make_snippet, make_snippets
 
 QUERIES = [
     "công an cấp huyện",
@@ -68,3 +69,25 @@ def test_snippet_shows_the_query_words_highlighted(marks_of: Callable[[str], Mar
     snippet = make_snippet(text, marks_of("công an cấp huyện"))
     marked = [snippet.text[s:e].lower() for s, e in snippet.highlights]
     assert "công an cấp huyện" in marked
+
+
+LONG_QUERIES = [
+    "Vai trò của các tổ chức đoàn thể và đoàn viên trong công tác xây dựng lực lượng",
+    "công an các đơn vị và địa phương thực hiện phong trào thi đua",
+    "Hà Nội tọa đàm về hiệu năng hiệu lực hiệu quả của bộ máy",
+]
+
+
+@pytest.mark.parametrize("query", LONG_QUERIES)
+def test_a_long_querys_snippets_show_what_the_whole_text_marks(marks_of: Callable[[str], Marks], query: str) -> None:
+    # Common words are all over a text: the passages are chosen among the stretches
+    # the pre-scan finds densest, and must still be marked as the whole text is.
+    terms = marks_of(query)
+    for text in articles():
+        whole = {" ".join(text[s:e].split()) for s, e in highlight_spans(text, terms, whole=True)}
+        snippets = make_snippets(text, terms, count=2)
+        marked = [snippet.text[s:e] for snippet in snippets for s, e in snippet.highlights]
+        assert marked, "a text with matches gets a passage with a match"
+        # A run of matches may be cut where its passage ends.
+        assert all(any(m in w for w in whole) for m in marked)
+        assert len({fold_diacritics(m.lower()) for m in marked}) >= 3  # dense passages, not one word

@@ -39,11 +39,10 @@ _STRETCH_MARGIN = 40
 PRESCAN_FROM = 1000
 
 
-def stretches(text: str, syllables: Iterable[str]) -> list[tuple[int, int]] | None:
-    """The stretches of `text` around every place where one of `syllables` (analyzer
-    output: NFC, lower case) may be written, in any spelling, cut at white space and
-    merged where they overlap; [] if there is none. None when the text is too short
-    to be worth it or cannot be pre-scanned: it is to be analyzed whole."""
+def hits(text: str, syllables: Iterable[str]) -> list[tuple[int, int, str]] | None:
+    """Every place in `text` where one of `syllables` may be written, in any spelling,
+    as (start, end, the syllable folded); None when the text is too short to be worth
+    it or cannot be pre-scanned."""
     if len(text) < PRESCAN_FROM or _NOT_PRESCANNABLE.search(text):
         return None
     needles = {s.translate(_PRESCAN) for s in syllables}
@@ -51,15 +50,32 @@ def stretches(text: str, syllables: Iterable[str]) -> list[tuple[int, int]] | No
     if not needles:
         return None
     alternatives = "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
+    pattern = rf"(?<!\w)(?:{alternatives})(?!\w)"
+    return [(m.start(), m.end(), m.group()) for m in re.finditer(pattern, text.translate(_PRESCAN))]
+
+
+def widened(text: str, start: int, end: int, margin: int = 0) -> tuple[int, int]:
+    """`[start, end)` widened by `margin` characters and then to white space on each
+    side, so that no syllable is cut."""
+    start, end = max(0, start - margin), min(len(text), end + margin)
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return start, end
+
+
+def stretches(text: str, syllables: Iterable[str]) -> list[tuple[int, int]] | None:
+    """The stretches of `text` around every place where one of `syllables` (analyzer
+    output: NFC, lower case) may be written, in any spelling, cut at white space and
+    merged where they overlap; [] if there is none. None when the text is too short
+    to be worth it or cannot be pre-scanned: it is to be analyzed whole."""
+    found_hits = hits(text, syllables)
+    if found_hits is None:
+        return None
     found: list[tuple[int, int]] = []
-    for match in re.finditer(rf"(?<!\w)(?:{alternatives})(?!\w)", text.translate(_PRESCAN)):
-        start = max(0, match.start() - _STRETCH_MARGIN)
-        end = min(len(text), match.end() + _STRETCH_MARGIN)
-        # Back off to white space, so that no syllable is cut.
-        while start > 0 and not text[start - 1].isspace():
-            start -= 1
-        while end < len(text) and not text[end].isspace():
-            end += 1
+    for hit_start, hit_end, _needle in found_hits:
+        start, end = widened(text, hit_start, hit_end, _STRETCH_MARGIN)
         if found and start <= found[-1][1]:
             found[-1] = (found[-1][0], max(end, found[-1][1]))
         else:
