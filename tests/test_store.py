@@ -8,13 +8,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers import contents, corpus_documents, passages
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 
+from searchkit import segments
 from searchkit.documents import Document
 from searchkit.indexing import index_documents
 from searchkit.schema import BODY_FIELDS, TITLE_FIELDS, VIEWS
-from searchkit.store.segment import INDEX_NAME
+from searchkit.store import format as fmt
+from searchkit.store import index as store_index
+from searchkit.store.index import Store
+from searchkit.store.segment import INDEX_NAME, SegmentReader, SegmentWriter
 from searchkit.store.whoosh import build_schema
 
 
@@ -53,3 +60,85 @@ def test_a_segment_holds_what_whoosh_itself_would_write(tmp_path: Path) -> None:
         (k for k in expected if isinstance(k[0], str) and k[0] == "body_syllables"), key=lambda k: len(expected[k])
     )
     assert len(expected[common]) > 128  # the comparison covered multi-block posting lists
+
+
+def test_segments_merged_into_one_hold_what_one_segment_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    documents = corpus_documents() + passages(200)
+    index_documents(documents, tmp_path / "one", processes=1)
+    # A new segment every few documents, merged into one at the end of the run.
+    monkeypatch.setattr(segments, "SEGMENT_MEMORY", 150_000)
+    index_documents(documents, tmp_path / "merged", processes=1)
+
+    with Store(tmp_path / "merged") as store:
+        assert store.segment_count() == 1
+    assert contents(tmp_path / "merged", statistics=True) == contents(tmp_path / "one", statistics=True)
+
+
+def test_merging_leaves_out_deleted_documents_and_terms_only_they_had(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every commit merges its small segments, so that none keeps a deleted document
+    # (whose terms Whoosh, too, counts until its segment is merged).
+    monkeypatch.setattr(store_index, "MERGE_FROM", 2)
+    documents = corpus_documents() + passages(60)
+    kept = [doc for i, doc in enumerate(documents) if i % 3]
+    index_dir = tmp_path / "runs"
+    # A run of its own for every third document, then each of those replaced by a
+    # note that says something else: small segments with deletions, merged.
+    for doc in documents:
+        index_documents([doc], index_dir, processes=1)
+    notes = [
+        Document(doc.path, "Ghi chú", "Con mèo tam thể nằm ngủ trên mái hiên.")
+        for i, doc in enumerate(documents)
+        if not i % 3
+    ]
+    index_documents(notes, index_dir, processes=1)
+    index_documents([*kept, *notes], tmp_path / "fresh", processes=1)
+
+    with Store(index_dir) as store:
+        assert store.segment_count() < len(documents) // 2
+        assert store.doc_count == len(documents)
+    assert contents(index_dir, statistics=False) == contents(tmp_path / "fresh", statistics=False)
+
+
+def test_the_length_bytes_are_whooshs() -> None:
+    from whoosh.util.numeric import byte_to_length, length_to_byte
+
+    assert [byte_to_length(b) for b in range(256)] == fmt.LENGTHS
+    assert all(fmt.length_to_byte(n) == length_to_byte(n) for n in range(0, 120_000, 7))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lists=st.lists(
+        st.lists(st.tuples(st.integers(0, 70_000), st.integers(1, 70_000)), min_size=1, max_size=40),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_posting_lists_of_every_width_read_back(tmp_path_factory: pytest.TempPathFactory, lists) -> None:
+    # Document numbers and frequencies of 1, 2 and 4 bytes, lists of one posting and more.
+    folder = tmp_path_factory.mktemp("widths")
+    writer = SegmentWriter(folder, ["body_syllables"], [])
+    postings = writer._postings["body_syllables"]
+    expected = {}
+    for n, pairs in enumerate(lists):
+        by_doc = dict(pairs)
+        docnums = sorted(by_doc)
+        postings.add_term(f"t{n}", docnums, [by_doc[d] for d in docnums])
+        expected[f"t{n}"] = (docnums, [by_doc[d] for d in docnums])
+    writer.doc_count = 70_001
+    writer._lengths["body_syllables"].frombytes(bytes(70_001))
+    info = writer.finish()
+    reader = SegmentReader(folder, info)
+    try:
+        for term, (docnums, frequencies) in expected.items():
+            entry = reader.entry("body_syllables", term.encode())
+            assert entry is not None
+            found = reader.postings("body_syllables", entry)
+            assert (found[0].tolist(), found[1].tolist()) == (docnums, frequencies)
+        terms, owners, all_docnums, all_frequencies = reader.field_postings("body_syllables")
+        for n, term in enumerate(terms):
+            assert (all_docnums[owners == n].tolist(), all_frequencies[owners == n].tolist()) == expected[term.decode()]
+    finally:
+        reader.close()

@@ -136,20 +136,33 @@ class _Postings:
 
 
 class _Blocks:
-    """Stored values compressed a block at a time, in a stream of bytes."""
+    """Stored values compressed a block at a time, in a stream of bytes; each block
+    knows the number of its first document."""
 
     def __init__(self) -> None:
         self.data = bytearray()
         self.offsets: list[int] = []
+        self.firsts: list[int] = []
         self._pending: list[object] = []
+        self.count = 0  # values added
 
     def add(self, value: object) -> None:
         self._pending.append(value)
+        self.count += 1
         if len(self._pending) == fmt.DOCS_PER_BLOCK:
             self.flush()
 
+    def add_block(self, data: bytes | memoryview, count: int) -> None:
+        """A block another segment compressed, of `count` values, taken as it is."""
+        self.flush()
+        self.firsts.append(self.count)
+        self.offsets.append(len(self.data))
+        self.data += data
+        self.count += count
+
     def flush(self) -> None:
         if self._pending:
+            self.firsts.append(self.count - len(self._pending))
             self.offsets.append(len(self.data))
             self.data += fmt.encode_docs_block(self._pending)
             self._pending = []
@@ -173,6 +186,8 @@ class SegmentWriter:
         self._totals = dict.fromkeys(self._text_fields, 0)
         self._meta = _Blocks()
         self._texts = _Blocks()
+        # For a merged segment: each field's postings, read from the segments merged.
+        self._merged: dict[str, list[tuple[list[bytes], Any, Any, Any, Any]]] = {}
         self.doc_count = 0
         self._closed = False
 
@@ -202,37 +217,41 @@ class SegmentWriter:
         return docnum
 
     def merge(self, readers: Sequence[SegmentReader]) -> None:
-        """Add the live documents of other segments, in order, with their postings
-        (for a segment made of small ones; their deleted documents are left out)."""
+        """Add the live documents of other segments, in order, with their postings (for
+        one segment made of several; their deleted documents are left out). Their
+        stored fields' blocks are copied as they are where nothing in them was deleted,
+        and their posting lists are read a field at a time (`SegmentReader.field_postings`)."""
         import numpy as np
 
-        firsts = []
+        if self.doc_count:
+            raise ValueError("a segment is merged into a new writer")
+        renumbering = []
         for reader in readers:
-            deleted = set(reader.info.deleted)
-            live = np.array([d for d in range(reader.doc_count) if d not in deleted], dtype=np.int64)
+            deleted = np.zeros(reader.doc_count, dtype=bool)
+            deleted[np.array(reader.info.deleted, dtype=np.int64)] = True
             renumbered = np.full(reader.doc_count, -1, dtype=np.int64)
-            renumbered[live] = np.arange(self.doc_count, self.doc_count + len(live))
-            firsts.append(renumbered)
+            renumbered[~deleted] = np.arange(self.doc_count, self.doc_count + int((~deleted).sum()))
+            renumbering.append(renumbered)
             for name in self._text_fields:
                 lengths = np.frombuffer(reader.length_bytes(name), dtype=np.uint8)
-                self._lengths[name].extend(lengths[live].tolist())
+                self._lengths[name].frombytes(lengths[~deleted].tobytes())
                 total = reader.info.fields[name].length if name in reader.info.fields else 0
-                dropped = lengths[[d for d in range(reader.doc_count) if d in deleted]]
-                self._totals[name] += total - sum(fmt.LENGTHS[b] for b in dropped.tolist())
-            for d in live.tolist():
-                self._meta.add(reader.meta(d))
-                self._texts.add(reader.text(d))
-            self.doc_count += len(live)
-        for name, postings in self._postings.items():
-            for reader, renumbered in zip(readers, firsts, strict=True):
-                for entry in reader.entries(name):
-                    docnums, frequencies = reader.postings(name, entry)
-                    docnums = renumbered[docnums]
-                    kept = docnums >= 0
-                    if kept.any():
-                        postings.add_term(
-                            entry.term.decode("utf-8"), docnums[kept].tolist(), frequencies[kept].tolist()
-                        )
+                self._totals[name] += total - int(np.array(fmt.LENGTHS)[lengths[deleted]].sum())
+            for blocks, stream in ((self._meta, "meta"), (self._texts, "text")):
+                for first, count, data in reader.blocks(stream):
+                    if not deleted[first : first + count].any():
+                        blocks.add_block(data, count)
+                        continue
+                    values = fmt.decode_docs_block(data)
+                    for offset, value in enumerate(values):
+                        if not deleted[first + offset]:
+                            blocks.add(value)
+            self.doc_count += int((~deleted).sum())
+        for name in self._postings:
+            self._merged[name] = [
+                (*reader.field_postings(name), renumbered)
+                for reader, renumbered in zip(readers, renumbering, strict=True)
+            ]
 
     def finish(self) -> SegmentInfo:
         """Write the segment's files and return what the manifest records of it."""
@@ -241,7 +260,12 @@ class SegmentWriter:
         info = SegmentInfo(self.id, self.doc_count, length_fields=list(self._text_fields))
         with self._create("terms") as terms_file, self._create("postings") as postings_file:
             for name in sorted(self._postings):
-                _at, field_info = _write_field(np, self._postings.pop(name), terms_file, postings_file)
+                postings = self._postings.pop(name)
+                merged = self._merged.pop(name, None)
+                terms, ranks, docnums, frequencies = (
+                    _merged_postings(np, merged) if merged is not None else _added_postings(np, postings)
+                )
+                field_info = _write_field(np, terms, ranks, docnums, frequencies, terms_file, postings_file)
                 field_info.length = self._totals.get(name, 0)
                 info.fields[name] = field_info
         with self._create("lengths") as lengths_file:
@@ -269,63 +293,100 @@ class SegmentWriter:
 
 
 def _write_blocks(out: Any, blocks: _Blocks) -> tuple[int, int]:
-    """Append a stream of compressed blocks and its offset table to the docs file;
-    returns where the table starts and ends."""
+    """Append a stream of compressed blocks and its tables (where each block starts,
+    with the end of the last; the number of each block's first document) to the docs
+    file; returns where the tables start and end."""
     blocks.flush()
     base = out.tell()
     out.write(blocks.data)
-    table = fmt.encode_offsets([base + offset for offset in blocks.offsets] + [base + len(blocks.data)])
+    tables = fmt.encode_offsets([base + offset for offset in blocks.offsets] + [base + len(blocks.data)])
+    tables += fmt.encode_offsets(blocks.firsts)
     start = out.tell()
-    out.write(table)
-    return start, start + len(table)
+    out.write(tables)
+    return start, start + len(tables)
 
 
-def _write_field(np: Any, postings: _Postings, terms_file: Any, postings_file: Any) -> tuple[int, FieldInfo]:
-    """Write one field's terms (in order) and posting lists; returns where its block
-    index is in the terms file, and what the manifest records of the field."""
+def _added_postings(np: Any, postings: _Postings) -> tuple[list[bytes], Any, Any, Any]:
+    """A field's postings as added document by document: its terms in order (as
+    UTF-8), and each posting's term (its place in that order), document and frequency."""
     texts = sorted(postings.numbers)  # code point order: the order of their UTF-8 bytes
-    info = FieldInfo(terms=len(texts))
+    if not texts:
+        return [], *(np.zeros(0, dtype=np.int64) for _ in range(3))
+    numbers = np.frombuffer(postings.terms, dtype=np.uint32)
+    rank = np.zeros(len(postings.terms), dtype=np.int64)
+    rank[np.array(list(map(postings.numbers.__getitem__, texts)), dtype=np.int64)] = np.arange(len(texts))
+    docnums = np.frombuffer(postings.docnums, dtype=np.uint32).astype(np.int64)
+    frequencies = np.frombuffer(postings.frequencies, dtype=np.uint32).astype(np.int64)
+    return [t.encode("utf-8") for t in texts], rank[numbers], docnums, frequencies
+
+
+def _merged_postings(np: Any, parts: list[tuple[list[bytes], Any, Any, Any, Any]]) -> tuple[list[bytes], Any, Any, Any]:
+    """The same for a field of several segments, each read whole, its documents
+    renumbered (-1 for those deleted)."""
+    numbers: dict[bytes, int] = {}
+    # One counter for every segment: a number it hands out is never handed out again.
+    counter = itertools.count()
+    ranks, docnums, frequencies = [], [], []
+    for terms, term_of, segment_docnums, segment_frequencies, renumbered in parts:
+        ids = np.fromiter(map(numbers.setdefault, terms, counter), np.int64, len(terms))
+        renamed = renumbered[segment_docnums] if len(segment_docnums) else segment_docnums
+        kept = renamed >= 0
+        ranks.append(ids[term_of[kept]])
+        docnums.append(renamed[kept])
+        frequencies.append(segment_frequencies[kept])
+    terms = sorted(numbers)
+    if not terms:
+        return [], *(np.zeros(0, dtype=np.int64) for _ in range(3))
+    rank_of = np.zeros(max(numbers.values()) + 1, dtype=np.int64)
+    rank_of[np.array(list(map(numbers.__getitem__, terms)), dtype=np.int64)] = np.arange(len(terms))
+    # A term no live document has any more is left out.
+    all_ranks = rank_of[np.concatenate(ranks)]
+    present = np.unique(all_ranks)
+    if len(present) < len(terms):
+        kept_rank = np.full(len(terms), -1, dtype=np.int64)
+        kept_rank[present] = np.arange(len(present))
+        all_ranks = kept_rank[all_ranks]
+        terms = [terms[i] for i in present.tolist()]
+    return terms, all_ranks, np.concatenate(docnums), np.concatenate(frequencies)
+
+
+def _write_field(
+    np: Any, terms: list[bytes], ranks: Any, docnums: Any, frequencies: Any, terms_file: Any, postings_file: Any
+) -> FieldInfo:
+    """Write one field's terms (in order) and posting lists, from each posting's term
+    (its rank among `terms`), document and frequency; the documents of a term come
+    in increasing order. Returns what the manifest records of the field."""
+    info = FieldInfo(terms=len(terms))
     first_terms: list[bytes] = []
     offsets: list[int] = []
-    if texts:
-        numbers = np.frombuffer(postings.terms, dtype=np.uint32)
-        docnums = np.frombuffer(postings.docnums, dtype=np.uint32).astype(np.int64)
-        frequencies = np.frombuffer(postings.frequencies, dtype=np.uint32)
-        # The place of each term's number in the order of the terms, then the postings
-        # in that order (the documents of a term stay in the order they were added).
-        rank = np.zeros(len(postings.terms), dtype=np.int64)
-        rank[np.array(list(map(postings.numbers.__getitem__, texts)), dtype=np.int64)] = np.arange(len(texts))
-        order = np.argsort(rank[numbers], kind="stable")
+    if terms:
+        order = np.argsort(ranks, kind="stable")
         docnums, frequencies = docnums[order], frequencies[order]
-        counts = np.bincount(rank[numbers], minlength=len(texts))
+        counts = np.bincount(ranks, minlength=len(terms))
         starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
         totals = np.add.reduceat(frequencies, starts).astype(np.int64)
         deltas = np.diff(docnums, prepend=0)
         deltas[starts] = docnums[starts]
         wheres = np.where(counts == 1, docnums[starts], 0)
-        codes = np.zeros(len(texts), dtype=np.uint8)
+        codes = np.zeros(len(terms), dtype=np.uint8)
         several = counts > 1
         if several.any():
             _write_lists(np, info, postings_file, deltas, frequencies, counts, starts, several, wheres, codes)
-        encoded = [t.encode("utf-8") for t in texts]
         columns = [c.astype("<u4").tobytes() for c in (counts, totals, wheres)]
-        for start in range(0, len(texts), fmt.BLOCK_TERMS):
-            end = min(start + fmt.BLOCK_TERMS, len(texts))
-            first_terms.append(encoded[start])
+        for start in range(0, len(terms), fmt.BLOCK_TERMS):
+            end = min(start + fmt.BLOCK_TERMS, len(terms))
+            first_terms.append(terms[start])
             offsets.append(terms_file.tell())
             terms_file.write(
                 fmt.encode_block(
-                    encoded[start:end],
-                    *(column[4 * start : 4 * end] for column in columns),
-                    codes[start:end].tobytes(),
+                    terms[start:end], *(column[4 * start : 4 * end] for column in columns), codes[start:end].tobytes()
                 )
             )
     offsets.append(terms_file.tell())
     index = fmt.encode_block_index(first_terms, offsets)
-    at = terms_file.tell()
+    info.index = (terms_file.tell(), len(index))
     terms_file.write(index)
-    info.index = (at, len(index))
-    return at, info
+    return info
 
 
 def _write_lists(
@@ -383,10 +444,8 @@ class SegmentReader:
         self._files = {suffix: _map(directory / file_name(info.id, suffix)) for suffix in fmt.SUFFIXES}
         self._indexes: dict[str, tuple[list[bytes], array]] = {}
         self._block = lru_cache(maxsize=_DECODED_BLOCKS)(self._decode_block)
-        self._meta_block = lru_cache(maxsize=64)(self._decode_meta)
-        self._text_block = lru_cache(maxsize=64)(self._decode_text)
-        self._meta_table: array | None = None
-        self._text_table: array | None = None
+        self._decoded = lru_cache(maxsize=128)(self._decode_stream_block)
+        self._stream_tables: dict[str, tuple[array, array]] = {}
 
     def close(self) -> None:
         for data in self._files.values():
@@ -455,28 +514,92 @@ class SegmentReader:
         at = self.info.length_fields.index(field) * self.doc_count
         return bytes(memoryview(self._files["lengths"])[at : at + self.doc_count])
 
+    # -- posting lists of a whole field
+
+    def field_postings(self, field: str) -> tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray]:
+        """Every posting of a field, for a merge: its terms in order, and for each
+        posting its term (place in that order), document and frequency, the documents of
+        a term in order. A class of lists is one region of the postings file in the
+        order of the terms, so each is read by numpy at once."""
+        import numpy as np
+
+        first_terms, _offsets = self._index(field)
+        terms: list[bytes] = []
+        columns: list[tuple[array, array, array, bytes]] = []
+        for number in range(len(first_terms)):
+            block_terms, frequencies, totals, wheres, codes = self._block(field, number)
+            terms.extend(block_terms)
+            columns.append((frequencies, totals, wheres, codes))
+        if not terms:
+            empty = np.zeros(0, dtype=np.int64)
+            return [], empty, empty, empty
+        counts = np.concatenate([np.frombuffer(c[0], dtype=np.uint32) for c in columns]).astype(np.int64)
+        totals = np.concatenate([np.frombuffer(c[1], dtype=np.uint32) for c in columns]).astype(np.int64)
+        wheres = np.concatenate([np.frombuffer(c[2], dtype=np.uint32) for c in columns]).astype(np.int64)
+        codes = np.frombuffer(b"".join(c[3] for c in columns), dtype=np.uint8)
+        term_of, docnums, frequencies = [], [], []
+        singles = np.flatnonzero(counts == 1)
+        term_of.append(singles)
+        docnums.append(wheres[singles])
+        frequencies.append(totals[singles])
+        data = self._files["postings"]
+        for code, (deltas_at, frequencies_at) in self.info.fields[field].regions.items():
+            members = np.flatnonzero((counts > 1) & (codes == code))
+            if not len(members):
+                continue
+            member_counts = counts[members]
+            total = int(member_counts.sum())
+            delta_width, frequency_width = fmt.widths_of(code)
+            deltas = np.frombuffer(data, dtype=f"<u{delta_width}", count=total, offset=deltas_at).astype(np.int64)
+            running = np.cumsum(deltas)
+            starts = np.cumsum(member_counts) - member_counts
+            # Each list's differences count from 0: take away what came before it.
+            docnums.append(running - np.repeat(running[starts] - deltas[starts], member_counts))
+            frequencies.append(
+                np.frombuffer(data, dtype=f"<u{frequency_width}", count=total, offset=frequencies_at).astype(np.int64)
+            )
+            term_of.append(np.repeat(members, member_counts))
+        owners = np.concatenate(term_of)
+        order = np.argsort(owners, kind="stable")
+        return terms, owners[order], np.concatenate(docnums)[order], np.concatenate(frequencies)[order]
+
     # -- stored fields
 
-    def _decode_meta(self, block: int) -> list[object]:
-        return self._decode_stored(block, self.info.meta_offsets, "_meta_table")
+    def _tables(self, stream: str) -> tuple[array, array]:
+        """Where each block of a stream ("meta" or "text") starts, and its first document."""
+        found = self._stream_tables.get(stream)
+        if found is None:
+            start, end = self.info.meta_offsets if stream == "meta" else self.info.text_offsets
+            docs = memoryview(self._files["docs"])
+            offsets = fmt.decode_offsets(docs[start:end])
+            firsts = fmt.decode_offsets(docs[start + 4 + 4 * len(offsets) : end])
+            found = self._stream_tables[stream] = (offsets, firsts)
+        return found
 
-    def _decode_text(self, block: int) -> list[object]:
-        return self._decode_stored(block, self.info.text_offsets, "_text_table")
-
-    def _decode_stored(self, block: int, where: tuple[int, int], cache: str) -> list[object]:
+    def blocks(self, stream: str) -> Iterator[tuple[int, int, memoryview]]:
+        """Each block of a stream: its first document, how many it holds, its bytes."""
+        offsets, firsts = self._tables(stream)
         docs = memoryview(self._files["docs"])
-        table = getattr(self, cache)
-        if table is None:
-            table = fmt.decode_offsets(docs[where[0] : where[1]])
-            setattr(self, cache, table)
-        return fmt.decode_docs_block(docs[table[block] : table[block + 1]])
+        for i, first in enumerate(firsts):
+            count = (firsts[i + 1] if i + 1 < len(firsts) else self.doc_count) - first
+            yield first, count, docs[offsets[i] : offsets[i + 1]]
+
+    def _value(self, stream: str, docnum: int) -> object:
+        _offsets, firsts = self._tables(stream)
+        block = bisect_right(firsts, docnum) - 1
+        return self._decoded(stream, block)[docnum - firsts[block]]
+
+    def _decode_stream_block(self, stream: str, block: int) -> list[object]:
+        offsets, _firsts = self._tables(stream)
+        return fmt.decode_docs_block(memoryview(self._files["docs"])[offsets[block] : offsets[block + 1]])
 
     def meta(self, docnum: int) -> dict[str, object]:
         """The stored values of a document, but its text."""
-        value = self._meta_block(docnum // fmt.DOCS_PER_BLOCK)[docnum % fmt.DOCS_PER_BLOCK]
-        assert isinstance(value, dict)
+        value = self._value("meta", docnum)
+        if not isinstance(value, dict):
+            raise ValueError("a document's stored fields are not a mapping")
         return value
 
     def text(self, docnum: int) -> str:
         """The stored text of a document."""
-        return str(self._text_block(docnum // fmt.DOCS_PER_BLOCK)[docnum % fmt.DOCS_PER_BLOCK])
+        return str(self._value("text", docnum))
