@@ -16,8 +16,12 @@ and a seventh of the indexing time, for quoted phrases alone.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from searchkit.analysis import Analysis, Token, analyze
-from searchkit.documents import Document
+
+if TYPE_CHECKING:
+    from searchkit.documents import Document
 
 VIEWS = ("words", "syllables", "folded", "bigrams", "folded_bigrams")
 BODY_FIELDS = {view: f"body_{view}" for view in VIEWS}

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 
 from searchkit.analysis import spellings
-from searchkit.documents import document_path
 from searchkit.errors import DocumentNotFound, QuerySyntaxError
 from searchkit.matching import (
     Marks,
@@ -232,6 +231,9 @@ class Searcher:
 
     def _docnum(self, path: str | Path) -> int:
         """The number of the live document of the file at `path`."""
+        # Imported here: a query never needs the readers of documents (10 ms).
+        from searchkit.documents import document_path
+
         found = self._store.documents_with("path", document_path(path))
         if not found:
             raise DocumentNotFound(f"{path} is not in the index at {self._index_dir}")

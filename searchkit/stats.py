@@ -18,8 +18,8 @@ from pathlib import Path
 
 from searchkit.schema import BODY_FIELDS, TITLE_FIELDS, VIEWS
 from searchkit.scoring import K1, B
-from searchkit.store.catalog import is_below, load_roots, replace_json
-from searchkit.store.index import FORMAT, MANIFEST_FILE, Store
+from searchkit.store.catalog import is_below, load_roots
+from searchkit.store.index import FORMAT, MANIFEST_FILE, Store, replace_json
 
 STATS_FILE = "searchkit-stats.json"
 

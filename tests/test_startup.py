@@ -25,7 +25,7 @@ print(json.dumps({"status": status, "modules": sorted(sys.modules)}), file=sys.s
 
 NOT_LOADED = (
     *("sklearn", "pyvi", "multiprocessing", "asyncio", "urllib.request", "searchkit.segments"),
-    *("whoosh", "searchkit.store.whoosh"),
+    *("whoosh", "searchkit.store.whoosh", "searchkit.documents"),
     # The readers of formats, and the rules for choosing files: indexing's alone.
     *("lxml", "docx", "pypdf", "markdown_it", "pathspec", "searchkit.formats.html", "searchkit.dates"),
 )

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from searchkit.documents import JsonFields, Signature
+from searchkit.store.index import replace_json
 
 if TYPE_CHECKING:
     from searchkit.store.index import Store
@@ -111,11 +112,3 @@ def save_catalog(
 def is_below(path: str, roots: Iterable[str]) -> bool:
     """Whether the document `path` is one of `roots` or in a folder below one."""
     return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
-
-
-def replace_json(path: Path, value: object) -> None:
-    """Write `value` as JSON to `path` through a temporary file beside it, so that a
-    reader finds the old file or the new one, never half of one."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    partial.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
-    os.replace(partial, path)

@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 
 from searchkit.errors import IndexCorrupt, IndexLocked, IndexNotFound
 from searchkit.schema import BODY_FIELDS, ID_FIELDS, TITLE_FIELDS
-from searchkit.store.catalog import replace_json
 from searchkit.store.segment import INDEX_NAME, SegmentInfo, SegmentReader, SegmentWriter
 
 if TYPE_CHECKING:
@@ -109,6 +108,14 @@ def read_manifest(index_dir: Path) -> Manifest:
             if found != size:
                 raise damaged(index_dir, f"{name} is {found} bytes, not {size}")
     return manifest
+
+
+def replace_json(path: Path, value: object) -> None:
+    """Write `value` as JSON to `path` through a temporary file beside it, so that a
+    reader finds the old file or the new one, never half of one."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    partial.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+    os.replace(partial, path)
 
 
 class Store:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import itertools
 import mmap
 import os
-import secrets
 from array import array
 from bisect import bisect_right
 from collections import Counter
@@ -37,7 +36,7 @@ _DECODED_BLOCKS = 4096
 def new_segment_id() -> str:
     """A segment id as Whoosh makes them: 16 random lower-case letters and digits."""
     alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
-    return "".join(secrets.choice(alphabet) for _ in range(16))
+    return "".join(alphabet[byte % len(alphabet)] for byte in os.urandom(16))
 
 
 def file_name(segment_id: str, suffix: str) -> str:
