@@ -30,7 +30,7 @@ INDEX_NAME = "MAIN"  # Whoosh's default index name: its files are MAIN_<id>.<ext
 # Rough bytes of memory per distinct term and per posting held, for the budget.
 _TERM_BYTES = 120
 _POSTING_BYTES = 12
-_DECODED_BLOCKS = 4096
+_DECODED_BLOCKS = 1024
 
 
 def new_segment_id() -> str:
@@ -311,11 +311,14 @@ def _added_postings(np: Any, postings: _Postings) -> tuple[list[bytes], Any, Any
     texts = sorted(postings.numbers)  # code point order: the order of their UTF-8 bytes
     if not texts:
         return [], *(np.zeros(0, dtype=np.int64) for _ in range(3))
+    # 32-bit numbers throughout: a segment's transient arrays are most of a worker's peak.
     numbers = np.frombuffer(postings.terms, dtype=np.uint32)
-    rank = np.zeros(len(postings.terms), dtype=np.int64)
-    rank[np.array(list(map(postings.numbers.__getitem__, texts)), dtype=np.int64)] = np.arange(len(texts))
-    docnums = np.frombuffer(postings.docnums, dtype=np.uint32).astype(np.int64)
-    frequencies = np.frombuffer(postings.frequencies, dtype=np.uint32).astype(np.int64)
+    rank = np.zeros(len(postings.terms), dtype=np.int32)
+    rank[np.array(list(map(postings.numbers.__getitem__, texts)), dtype=np.int64)] = np.arange(
+        len(texts), dtype=np.int32
+    )
+    docnums = np.frombuffer(postings.docnums, dtype=np.int32)
+    frequencies = np.frombuffer(postings.frequencies, dtype=np.int32)
     return [t.encode("utf-8") for t in texts], rank[numbers], docnums, frequencies
 
 
@@ -363,14 +366,16 @@ def _write_field(
         docnums, frequencies = docnums[order], frequencies[order]
         counts = np.bincount(ranks, minlength=len(terms))
         starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        totals = np.add.reduceat(frequencies, starts).astype(np.int64)
+        totals = np.add.reduceat(frequencies, starts, dtype=np.int64)
         deltas = np.diff(docnums, prepend=0)
         deltas[starts] = docnums[starts]
-        wheres = np.where(counts == 1, docnums[starts], 0)
+        wheres = np.where(counts == 1, docnums[starts], 0).astype(np.int64)
         codes = np.zeros(len(terms), dtype=np.uint8)
         several = counts > 1
         if several.any():
             _write_lists(np, info, postings_file, deltas, frequencies, counts, starts, several, wheres, codes)
+        if wheres.max(initial=0) >= 1 << 32:
+            raise ValueError("a segment's postings file cannot pass 4 GB")  # its memory budget is far smaller
         columns = [c.astype("<u4").tobytes() for c in (counts, totals, wheres)]
         for start in range(0, len(terms), fmt.BLOCK_TERMS):
             end = min(start + fmt.BLOCK_TERMS, len(terms))
