@@ -10,6 +10,7 @@ boolean arrays over every document.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -126,12 +127,11 @@ class Postings:
             found = self._values[field] = self.store.values(field)
         return found
 
-    def having_term(self, field: str, wanted: object) -> np.ndarray:
-        """The live documents whose term in a one-term field is `wanted` by the test,
-        as a boolean array."""
-        test = wanted  # a callable taking the term
+    def having_term(self, field: str, wanted: Callable[[str], bool]) -> np.ndarray:
+        """The live documents whose term in a one-term field passes `wanted`, as a
+        boolean array."""
         mask = np.fromiter(
-            (value is not None and test(value) for value in self.values(field)),  # type: ignore[operator]
+            (value is not None and wanted(value) for value in self.values(field)),
             dtype=bool,
             count=self.store.doc_count_all,
         )

@@ -131,21 +131,6 @@ def frequencies_at(where: int, code: int, regions: dict[int, tuple[int, int]]) -
     return frequencies + (where - deltas) // delta_width * frequency_width
 
 
-def decode_postings(
-    data: bytes | memoryview, where: int, count: int, code: int, regions: dict[int, tuple[int, int]]
-) -> tuple[list[int], list[int]]:
-    """The document numbers and frequencies of a posting list, as lists (the store's
-    reader decodes with numpy instead)."""
-    delta_width, frequency_width = widths_of(code)
-    deltas = unpack_column(data[where : where + count * delta_width], code & 15)
-    at = frequencies_at(where, code, regions)
-    docnums, total = [], 0
-    for delta in deltas:
-        total += delta
-        docnums.append(total)
-    return docnums, unpack_column(data[at : at + count * frequency_width], code >> 4).tolist()
-
-
 # ---- blocks of terms ------------------------------------------------------------------------------
 #
 # A block: zlib of the number of terms (2 bytes), then columns of 4-byte numbers (term

@@ -126,13 +126,6 @@ class _Postings:
         self.docnums.extend(itertools.repeat(docnum, len(frequencies)))
         self.frequencies.extend(frequencies.values())
 
-    def add_term(self, text: str, docnums: Sequence[int], frequencies: Sequence[int]) -> None:
-        """The postings of one term in documents numbered after any it has already."""
-        number = self.numbers.setdefault(text, len(self.terms))
-        self.terms.extend(itertools.repeat(number, len(docnums)))
-        self.docnums.extend(docnums)
-        self.frequencies.extend(frequencies)
-
 
 class _Blocks:
     """Stored values compressed a block at a time, in a stream of bytes; each block
