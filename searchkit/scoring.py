@@ -59,9 +59,10 @@ class Postings:
         return self.store.live()
 
     def documents(self, field: str, term: str) -> np.ndarray:
-        """The live documents that have `term` in `field`, in order."""
-        cached = self._scores.get((field, term))
-        return cached[0] if cached is not None else self.store.postings(field, term)[0]
+        """The live documents that have `term` in `field`, in order. Read through
+        `scores`: matching asks for a term's documents and ranking then for its scores,
+        and the postings are decoded once for both."""
+        return self.scores(field, term)[0]
 
     def title(self, docnum: int) -> str:
         """A document's stored title."""

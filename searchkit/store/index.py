@@ -219,7 +219,8 @@ class Store:
         """The sum of the field's lengths over every document."""
         return sum(info.fields[field_name].length for info in self.manifest.segments if field_name in info.fields)
 
-    def _segment_of(self, docnum: int) -> tuple[SegmentReader, int]:
+    def segment_of(self, docnum: int) -> tuple[SegmentReader, int]:
+        """The segment a document is in, and its number there."""
         for segment, offset in reversed(self._segments):
             if docnum >= offset:
                 return segment, docnum - offset
@@ -227,13 +228,13 @@ class Store:
 
     def meta(self, docnum: int) -> dict[str, object]:
         """A document's stored values but its text: path, source, title, date, signature."""
-        segment, local = self._segment_of(docnum)
+        segment, local = self.segment_of(docnum)
         with self._reading():
             return segment.meta(local)
 
     def text(self, docnum: int) -> str:
         """A document's stored text."""
-        segment, local = self._segment_of(docnum)
+        segment, local = self.segment_of(docnum)
         with self._reading():
             return segment.text(local)
 
@@ -286,7 +287,7 @@ class Store:
 class IndexWriter:
     """The one process writing to an index, holding its lock from opening until it
     commits or cancels. New segments come from `new_segment`; documents of the index
-    are deleted by `delete_source`; `commit` makes it all visible at once."""
+    are deleted by `delete_sources`; `commit` makes it all visible at once."""
 
     def __init__(self, index_dir: Path, *, rebuild: bool = False, timeout: float = 5.0) -> None:
         self.index_dir = index_dir
@@ -301,7 +302,6 @@ class IndexWriter:
             raise
         self._deleted = {info.id: set(info.deleted) for info in self.manifest.segments}
         self._new: list[SegmentInfo] = []
-        self._writers: list[SegmentWriter] = []
         self.closed = False
 
     def _create_if_needed(self, rebuild: bool) -> None:
@@ -329,14 +329,10 @@ class IndexWriter:
 
     def delete_sources(self, store: Store, sources: Iterable[str]) -> None:
         """Delete every document of the index that came from one of `sources`."""
-        offsets = {
-            info.id: offset for info, offset in zip(self.manifest.segments, _offsets(self.manifest), strict=True)
-        }
-        by_segment = sorted(offsets.items(), key=lambda item: item[1])
         for source in sources:
             for docnum in store.documents_with("source", source):
-                segment_id, offset = next((s, o) for s, o in reversed(by_segment) if docnum >= o)
-                self._deleted[segment_id].add(docnum - offset)
+                segment, local = store.segment_of(docnum)
+                self._deleted[segment.info.id].add(local)
 
     def commit(self) -> int:
         """Commit the segments added and the deletions; returns the new generation."""
@@ -399,14 +395,6 @@ def _latest_generation(index_dir: Path) -> int:
         with contextlib.suppress(ValueError):
             found.append(int(path.name[len(INDEX_NAME) + 2 : -len(".toc")]))
     return max(found)
-
-
-def _offsets(manifest: Manifest) -> list[int]:
-    offsets, at = [], 0
-    for info in manifest.segments:
-        offsets.append(at)
-        at += info.docs
-    return offsets
 
 
 def _remove_unused(index_dir: Path, manifest: Manifest) -> None:
