@@ -67,9 +67,10 @@ def segment_lexicon_sum(index_dir: Path, field: str) -> int:
 
 
 @pytest.fixture
-def two_folders(tmp_path: Path) -> tuple[Path, Path, Path]:
+def two_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, Path]:
     """Three articles in one folder and two in another, indexed in two runs: an index
-    of two segments."""
+    of two segments (left unmerged: a term is in both)."""
+    monkeypatch.setattr(store_index, "MERGE_FROM", 1000)
     first = make_folder(tmp_path / "first", ARTICLES[:3])
     second = make_folder(tmp_path / "second", ARTICLES[3:])
     index_dir = tmp_path / "index"

@@ -40,10 +40,12 @@ META_FILE = "searchkit.json"
 MANIFEST_FILE = "searchkit-segments.json"
 LOCK_FILE = f"{INDEX_NAME}_WRITELOCK"
 TEXT_FIELDS = (*BODY_FIELDS.values(), *TITLE_FIELDS.values())
-# Segments of fewer live documents than this are merged into one when there are
-# `MERGE_FROM` of them (a run that indexes a few files writes a small segment).
+# A commit merges the segments its run wrote (workers write several) and the small
+# ones (fewer live documents than `SMALL_SEGMENT`: a run that indexes a few files
+# writes one) into one, when there are `MERGE_FROM` of them: a query asks every
+# segment for every term, and one segment answers ten times fewer lookups than ten.
 SMALL_SEGMENT = 2000
-MERGE_FROM = 3
+MERGE_FROM = 2
 # What reading damaged files raises: the store's own checks raise ValueError.
 READ_ERRORS = (OSError, EOFError, ValueError, IndexError, KeyError, struct.error, zlib.error, pickle.UnpicklingError)
 
@@ -355,13 +357,13 @@ class IndexWriter:
         return manifest.generation
 
     def _merged(self, segments: list[SegmentInfo]) -> list[SegmentInfo]:
-        """The segments with the small ones merged into one, when there are
-        `MERGE_FROM` of them: each run adds a segment, and a query asks every segment
-        for every term."""
-        small = [info for info in segments if info.docs - len(info.deleted) < SMALL_SEGMENT]
-        if len(small) < MERGE_FROM:
+        """The segments, with those this run wrote and the small ones merged into one
+        when there are `MERGE_FROM` of them."""
+        written = {info.id for info in self._new}
+        chosen = [info for info in segments if info.id in written or info.docs - len(info.deleted) < SMALL_SEGMENT]
+        if len(chosen) < MERGE_FROM:
             return segments
-        readers = [SegmentReader(self.index_dir, info) for info in small]
+        readers = [SegmentReader(self.index_dir, info) for info in chosen]
         try:
             writer = self.new_segment()
             writer.merge(readers)
@@ -370,8 +372,8 @@ class IndexWriter:
             for reader in readers:
                 reader.close()
         self._new.append(merged)  # its files go if the commit fails
-        chosen = {info.id for info in small}
-        return [*(info for info in segments if info.id not in chosen), merged]
+        ids = {info.id for info in chosen}
+        return [*(info for info in segments if info.id not in ids), merged]
 
     def cancel(self) -> None:
         """Commit nothing: remove the files of the segments added, release the lock."""

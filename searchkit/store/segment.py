@@ -12,8 +12,10 @@ from __future__ import annotations
 import itertools
 import mmap
 import os
+import shutil
+import tempfile
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +33,10 @@ INDEX_NAME = "MAIN"  # Whoosh's default index name: its files are MAIN_<id>.<ext
 _TERM_BYTES = 120
 _POSTING_BYTES = 12
 _DECODED_BLOCKS = 1024
+# Blocks of terms of the segments merged read at a time by a merge (see `_merge_ranges`).
+_MERGE_BLOCKS = 1024
+# Bytes of a class's column kept in memory before it spools to a temporary file.
+_SPOOL_MEMORY = 32 * 1024 * 1024
 
 
 def new_segment_id() -> str:
@@ -178,8 +184,9 @@ class SegmentWriter:
         self._totals = dict.fromkeys(self._text_fields, 0)
         self._meta = _Blocks()
         self._texts = _Blocks()
-        # For a merged segment: each field's postings, read from the segments merged.
-        self._merged: dict[str, list[tuple[list[bytes], Any, Any, Any, Any]]] = {}
+        # For a merged segment: the segments merged, and the new number of each of their
+        # documents (-1 for those deleted).
+        self._sources: list[tuple[SegmentReader, Any]] = []
         self.doc_count = 0
         self._closed = False
 
@@ -212,7 +219,8 @@ class SegmentWriter:
         """Add the live documents of other segments, in order, with their postings (for
         one segment made of several; their deleted documents are left out). Their
         stored fields' blocks are copied as they are where nothing in them was deleted,
-        and their posting lists are read a field at a time (`SegmentReader.field_postings`)."""
+        and their posting lists are read when the segment is written, a range of terms
+        at a time (`SegmentReader.field_postings`): the readers stay open until then."""
         import numpy as np
 
         if self.doc_count:
@@ -239,11 +247,7 @@ class SegmentWriter:
                         if not deleted[first + offset]:
                             blocks.add(value)
             self.doc_count += int((~deleted).sum())
-        for name in self._postings:
-            self._merged[name] = [
-                (*reader.field_postings(name), renumbered)
-                for reader, renumbered in zip(readers, renumbering, strict=True)
-            ]
+        self._sources = list(zip(readers, renumbering, strict=True))
 
     def finish(self) -> SegmentInfo:
         """Write the segment's files and return what the manifest records of it."""
@@ -253,11 +257,14 @@ class SegmentWriter:
         with self._create("terms") as terms_file, self._create("postings") as postings_file:
             for name in sorted(self._postings):
                 postings = self._postings.pop(name)
-                merged = self._merged.pop(name, None)
-                terms, ranks, docnums, frequencies = (
-                    _merged_postings(np, merged) if merged is not None else _added_postings(np, postings)
-                )
-                field_info = _write_field(np, terms, ranks, docnums, frequencies, terms_file, postings_file)
+                writer = _FieldWriter(np)
+                if self._sources:
+                    for low, high in _merge_ranges(self._sources, name):
+                        writer.add(*_merged_postings(np, self._sources, name, low, high))
+                else:
+                    writer.add(*_added_postings(np, postings))
+                del postings
+                field_info = writer.finish(terms_file, postings_file)
                 field_info.length = self._totals.get(name, 0)
                 info.fields[name] = field_info
         with self._create("lengths") as lengths_file:
@@ -315,14 +322,26 @@ def _added_postings(np: Any, postings: _Postings) -> tuple[list[bytes], Any, Any
     return [t.encode("utf-8") for t in texts], rank[numbers], docnums, frequencies
 
 
-def _merged_postings(np: Any, parts: list[tuple[list[bytes], Any, Any, Any, Any]]) -> tuple[list[bytes], Any, Any, Any]:
-    """The same for a field of several segments, each read whole, its documents
-    renumbered (-1 for those deleted)."""
+def _merge_ranges(sources: list[tuple[SegmentReader, Any]], field: str) -> Iterator[tuple[bytes | None, bytes | None]]:
+    """Ranges of a field's terms that together cover them all, each holding about
+    `_MERGE_BLOCKS` blocks of terms of the segments merged: a merge reads and writes
+    a range at a time, so that its memory does not grow with the segments'."""
+    firsts = sorted({term for reader, _ in sources for term in reader.block_firsts(field)})
+    cuts = firsts[_MERGE_BLOCKS::_MERGE_BLOCKS]
+    return zip([None, *cuts], [*cuts, None], strict=True)
+
+
+def _merged_postings(
+    np: Any, sources: list[tuple[SegmentReader, Any]], field: str, low: bytes | None, high: bytes | None
+) -> tuple[list[bytes], Any, Any, Any]:
+    """The postings of a field's terms from `low` up to `high` in the segments merged,
+    their documents renumbered (deleted ones left out): as `_added_postings` gives them."""
     numbers: dict[bytes, int] = {}
     # One counter for every segment: a number it hands out is never handed out again.
     counter = itertools.count()
     ranks, docnums, frequencies = [], [], []
-    for terms, term_of, segment_docnums, segment_frequencies, renumbered in parts:
+    for reader, renumbered in sources:
+        terms, term_of, segment_docnums, segment_frequencies = reader.field_postings(field, low, high)
         ids = np.fromiter(map(numbers.setdefault, terms, counter), np.int64, len(terms))
         renamed = renumbered[segment_docnums] if len(segment_docnums) else segment_docnums
         kept = renamed >= 0
@@ -345,16 +364,27 @@ def _merged_postings(np: Any, parts: list[tuple[list[bytes], Any, Any, Any, Any]
     return terms, all_ranks, np.concatenate(docnums), np.concatenate(frequencies)
 
 
-def _write_field(
-    np: Any, terms: list[bytes], ranks: Any, docnums: Any, frequencies: Any, terms_file: Any, postings_file: Any
-) -> FieldInfo:
-    """Write one field's terms (in order) and posting lists, from each posting's term
-    (its rank among `terms`), document and frequency; the documents of a term come
-    in increasing order. Returns what the manifest records of the field."""
-    info = FieldInfo(terms=len(terms))
-    first_terms: list[bytes] = []
-    offsets: list[int] = []
-    if terms:
+class _FieldWriter:
+    """One field's terms and posting lists, written from chunks of postings in the order
+    of their terms (a whole field at once, or a range of terms after another when
+    segments are merged, so that a merge holds one range's postings at a time).
+
+    A class of lists is one region of the postings file, so each class's columns are
+    spooled apart until the field is done; the terms' columns (a few numbers each) are
+    kept, and their blocks written at the end, once the regions' places are known."""
+
+    def __init__(self, np: Any) -> None:
+        self._np = np
+        self._terms: list[bytes] = []
+        self._columns: list[tuple[Any, Any, Any, Any]] = []  # counts, totals, wheres, codes
+        self._spools: dict[int, tuple[Any, Any]] = {}  # class -> (differences, frequencies)
+
+    def add(self, terms: list[bytes], ranks: Any, docnums: Any, frequencies: Any) -> None:
+        """Postings of `terms` (in order, after those added before): each posting's term
+        (its rank among `terms`), document and frequency; a term's documents in order."""
+        np = self._np
+        if not terms:
+            return
         order = np.argsort(ranks, kind="stable")
         docnums, frequencies = docnums[order], frequencies[order]
         counts = np.bincount(ranks, minlength=len(terms))
@@ -366,58 +396,81 @@ def _write_field(
         codes = np.zeros(len(terms), dtype=np.uint8)
         several = counts > 1
         if several.any():
-            _write_lists(np, info, postings_file, deltas, frequencies, counts, starts, several, wheres, codes)
-        if wheres.max(initial=0) >= 1 << 32:
-            raise ValueError("a segment's postings file cannot pass 4 GB")  # its memory budget is far smaller
-        columns = [c.astype("<u4").tobytes() for c in (counts, totals, wheres)]
-        for start in range(0, len(terms), fmt.BLOCK_TERMS):
-            end = min(start + fmt.BLOCK_TERMS, len(terms))
-            first_terms.append(terms[start])
-            offsets.append(terms_file.tell())
-            terms_file.write(
-                fmt.encode_block(
-                    terms[start:end], *(column[4 * start : 4 * end] for column in columns), codes[start:end].tobytes()
-                )
-            )
-    offsets.append(terms_file.tell())
-    index = fmt.encode_block_index(first_terms, offsets)
-    info.index = (terms_file.tell(), len(index))
-    terms_file.write(index)
-    return info
+            self._spool(deltas, frequencies, counts, starts, several, wheres, codes)
+        self._terms.extend(terms)
+        self._columns.append((counts, totals, wheres, codes))
+
+    def _spool(
+        self, deltas: Any, frequencies: Any, counts: Any, starts: Any, several: Any, wheres: Any, codes: Any
+    ) -> None:
+        """Spool the lists of terms of several documents, a class of widths at a time,
+        and set each term's class and where its list starts in its class's region."""
+        np = self._np
+        largest_delta = np.maximum.reduceat(deltas, starts)
+        largest_frequency = np.maximum.reduceat(frequencies, starts)
+        delta_codes = (largest_delta >= 1 << 8).astype(np.uint8) + (largest_delta >= 1 << 16)
+        frequency_codes = (largest_frequency >= 1 << 8).astype(np.uint8) + (largest_frequency >= 1 << 16)
+        term_codes = delta_codes | frequency_codes << 4
+        owner = np.repeat(np.arange(len(counts)), counts)  # the term of each posting
+        for code in np.unique(term_codes[several]).tolist():
+            delta_width, frequency_width = fmt.widths_of(code)
+            members = several & (term_codes == code)
+            chosen = members[owner]
+            if code not in self._spools:
+                # Closed by `finish` once copied (or when dropped): they outlive this call.
+                self._spools[code] = (_spool_file(), _spool_file())
+            delta_spool, frequency_spool = self._spools[code]
+            base = delta_spool.tell()
+            delta_spool.write(deltas[chosen].astype(f"<u{delta_width}").tobytes())
+            frequency_spool.write(frequencies[chosen].astype(f"<u{frequency_width}").tobytes())
+            member_counts = counts[members]
+            wheres[members] = base + (np.cumsum(member_counts) - member_counts) * delta_width
+            codes[members] = code
+
+    def finish(self, terms_file: Any, postings_file: Any) -> FieldInfo:
+        """Write the field's regions and terms; returns what the manifest records of it."""
+        np = self._np
+        info = FieldInfo(terms=len(self._terms))
+        bases = np.zeros(256, dtype=np.int64)
+        for code in sorted(self._spools):
+            deltas, frequencies = self._spools.pop(code)
+            bases[code] = postings_file.tell()
+            _copy(deltas, postings_file)
+            info.regions[code] = (int(bases[code]), postings_file.tell())
+            _copy(frequencies, postings_file)
+        first_terms: list[bytes] = []
+        offsets: list[int] = []
+        if self._terms:
+            counts, totals, wheres, codes = (np.concatenate(c) for c in zip(*self._columns, strict=True))
+            self._columns = []
+            several = counts > 1
+            wheres[several] += bases[codes[several]]
+            if wheres.max(initial=0) >= 1 << 32:
+                raise ValueError("a segment's postings file cannot pass 4 GB")
+            columns = [c.astype("<u4").tobytes() for c in (counts, totals, wheres)]
+            terms = self._terms
+            for start in range(0, len(terms), fmt.BLOCK_TERMS):
+                end = min(start + fmt.BLOCK_TERMS, len(terms))
+                first_terms.append(terms[start])
+                offsets.append(terms_file.tell())
+                block_columns = (column[4 * start : 4 * end] for column in columns)
+                terms_file.write(fmt.encode_block(terms[start:end], *block_columns, codes[start:end].tobytes()))
+        offsets.append(terms_file.tell())
+        index = fmt.encode_block_index(first_terms, offsets)
+        info.index = (terms_file.tell(), len(index))
+        terms_file.write(index)
+        return info
 
 
-def _write_lists(
-    np: Any,
-    info: FieldInfo,
-    out: Any,
-    deltas: Any,
-    frequencies: Any,
-    counts: Any,
-    starts: Any,
-    several: Any,
-    wheres: Any,
-    codes: Any,
-) -> None:
-    """Write the posting lists of a field's terms of several documents, a class of
-    widths at a time, and set each term's class and where its list starts."""
-    largest_delta = np.maximum.reduceat(deltas, starts)
-    largest_frequency = np.maximum.reduceat(frequencies, starts)
-    delta_codes = (largest_delta >= 1 << 8).astype(np.uint8) + (largest_delta >= 1 << 16)
-    frequency_codes = (largest_frequency >= 1 << 8).astype(np.uint8) + (largest_frequency >= 1 << 16)
-    term_codes = delta_codes | frequency_codes << 4
-    owner = np.repeat(np.arange(len(counts)), counts)  # the term of each posting
-    for code in np.unique(term_codes[several]).tolist():
-        delta_width, frequency_width = fmt.widths_of(code)
-        members = several & (term_codes == code)
-        chosen = members[owner]
-        base = out.tell()
-        out.write(deltas[chosen].astype(f"<u{delta_width}").tobytes())
-        regions_at = out.tell()
-        out.write(frequencies[chosen].astype(f"<u{frequency_width}").tobytes())
-        info.regions[code] = (base, regions_at)
-        member_counts = counts[members]
-        wheres[members] = base + (np.cumsum(member_counts) - member_counts) * delta_width
-        codes[members] = code
+def _spool_file() -> Any:
+    """A file for one class's column: in memory while small (a worker's segment)."""
+    return tempfile.SpooledTemporaryFile(max_size=_SPOOL_MEMORY)
+
+
+def _copy(spool: Any, out: Any) -> None:
+    spool.seek(0)
+    shutil.copyfileobj(spool, out, 1 << 20)
+    spool.close()
 
 
 # ---- reading ---------------------------------------------------------------------------------------
@@ -513,52 +566,70 @@ class SegmentReader:
 
     # -- posting lists of a whole field
 
-    def field_postings(self, field: str) -> tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray]:
-        """Every posting of a field, for a merge: its terms in order, and for each
-        posting its term (place in that order), document and frequency, the documents of
-        a term in order. A class of lists is one region of the postings file in the
-        order of the terms, so each is read by numpy at once."""
+    def field_postings(
+        self, field: str, low: bytes | None = None, high: bytes | None = None
+    ) -> tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray]:
+        """Every posting of a field, or of its terms from `low` up to (not including)
+        `high`, for a merge: those terms in order, and for each posting its term (place
+        in that order), document and frequency, the documents of a term in order. A
+        class of lists is one region of the postings file in the order of the terms,
+        so the lists of a range of terms are read by numpy at once."""
         import numpy as np
 
         first_terms, _offsets = self._index(field)
+        first = 0 if low is None else max(0, bisect_right(first_terms, low) - 1)
+        last = len(first_terms) if high is None else bisect_left(first_terms, high)
         terms: list[bytes] = []
         columns: list[tuple[array, array, array, bytes]] = []
-        for number in range(len(first_terms)):
+        for number in range(first, last):
             block_terms, frequencies, totals, wheres, codes = self._block(field, number)
             terms.extend(block_terms)
             columns.append((frequencies, totals, wheres, codes))
+        empty = np.zeros(0, dtype=np.int64)
         if not terms:
-            empty = np.zeros(0, dtype=np.int64)
             return [], empty, empty, empty
         counts = np.concatenate([np.frombuffer(c[0], dtype=np.uint32) for c in columns]).astype(np.int64)
         totals = np.concatenate([np.frombuffer(c[1], dtype=np.uint32) for c in columns]).astype(np.int64)
         wheres = np.concatenate([np.frombuffer(c[2], dtype=np.uint32) for c in columns]).astype(np.int64)
         codes = np.frombuffer(b"".join(c[3] for c in columns), dtype=np.uint8)
+        # The first and last blocks may hold terms outside the range.
+        start = 0 if low is None else bisect_left(terms, low)
+        end = len(terms) if high is None else bisect_left(terms, high)
+        if start or end < len(terms):
+            terms = terms[start:end]
+            counts, totals, wheres, codes = counts[start:end], totals[start:end], wheres[start:end], codes[start:end]
+            if not terms:
+                return [], empty, empty, empty
         term_of, docnums, frequencies = [], [], []
         singles = np.flatnonzero(counts == 1)
         term_of.append(singles)
         docnums.append(wheres[singles])
         frequencies.append(totals[singles])
         data = self._files["postings"]
-        for code, (deltas_at, frequencies_at) in self.info.fields[field].regions.items():
+        for code in self.info.fields[field].regions:
             members = np.flatnonzero((counts > 1) & (codes == code))
             if not len(members):
                 continue
             member_counts = counts[members]
             total = int(member_counts.sum())
+            deltas_at = int(wheres[members[0]])
             delta_width, frequency_width = fmt.widths_of(code)
             deltas = np.frombuffer(data, dtype=f"<u{delta_width}", count=total, offset=deltas_at).astype(np.int64)
             running = np.cumsum(deltas)
             starts = np.cumsum(member_counts) - member_counts
             # Each list's differences count from 0: take away what came before it.
             docnums.append(running - np.repeat(running[starts] - deltas[starts], member_counts))
-            frequencies.append(
-                np.frombuffer(data, dtype=f"<u{frequency_width}", count=total, offset=frequencies_at).astype(np.int64)
-            )
+            at = fmt.frequencies_at(deltas_at, code, self.info.fields[field].regions)
+            column = np.frombuffer(data, dtype=f"<u{frequency_width}", count=total, offset=at)
+            frequencies.append(column.astype(np.int64))
             term_of.append(np.repeat(members, member_counts))
         owners = np.concatenate(term_of)
         order = np.argsort(owners, kind="stable")
         return terms, owners[order], np.concatenate(docnums)[order], np.concatenate(frequencies)[order]
+
+    def block_firsts(self, field: str) -> list[bytes]:
+        """The first term of each block of a field's terms: where a merge may cut."""
+        return self._index(field)[0]
 
     # -- stored fields
 
