@@ -1,5 +1,6 @@
 """`searchkit show PATH [--query]` (a stored document, its matches highlighted) and
-`searchkit similar PATH` (the documents most like it), through the command."""
+`searchkit similar PATH` (the documents most like it), through the command and the
+library."""
 
 from __future__ import annotations
 
@@ -7,11 +8,19 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import CORPUS, corpus_file
 from test_cli import assert_error_exit, invoke, names, records
 from test_search import article_text, fold
 from test_terminal import plain, run_on_terminal
+
+from searchkit.analysis import analyze, word_numbers
+from searchkit.schema import BODY_FIELDS
+from searchkit.scoring import Postings
+from searchkit.searching import Searcher
+from searchkit.similar import key_terms, similar_scores
+from searchkit.store.index import Store
 
 ARTICLES = sorted(CORPUS.glob("*.txt"))
 
@@ -83,13 +92,93 @@ def test_show_on_a_terminal_colours_the_matches(demo_index: Path) -> None:
 # ---- similar ------------------------------------------------------------------------------------------
 
 
-def test_the_two_articles_on_the_same_seminar_are_most_like_each_other(demo_index: Path) -> None:
-    # Both report the Hanoi police seminar on the end of district-level police.
-    one, other = corpus_file("tien-phong"), corpus_file("ha-noi-toa-dam")
-    assert "cấp huyện" in article_text(one.name) and "cấp huyện" in article_text(other.name)
+def pyvi_words(text: str) -> set[str]:
+    """The words pyvi segments in `text`, their syllables written with spaces: "công an",
+    "tỉnh"."""
+    return {word.replace("_", " ") for word in analyze(text).word_texts}
+
+
+def word_syllables(text: str) -> list[tuple[str, ...]]:
+    """The syllables of each word of `text`, in order, as `word_numbers` groups them."""
+    words: dict[int, list[str]] = {}
+    for syllable, number in zip(analyze(text, words=False).syllable_texts, word_numbers(text), strict=True):
+        words.setdefault(number, []).append(syllable)
+    return [tuple(syllables) for syllables in words.values()]
+
+
+def straddling_pairs(text: str) -> set[str]:
+    """Two syllables side by side that pyvi puts in two words ("chức công" in "tổ chức
+    công đoàn"): what a pair of syllables can name that no word does."""
+    analysis = analyze(text, words=False)
+    syllables, positions, numbers = analysis.syllable_texts, analysis.positions, word_numbers(text)
+    return {
+        f"{syllables[i]} {syllables[i + 1]}"
+        for i in range(len(syllables) - 1)
+        if positions[i + 1] == positions[i] + 1 and numbers[i + 1] != numbers[i]
+    } - pyvi_words(text)
+
+
+def named_key_terms(demo_index: Path, article: Path) -> list[str]:
+    with Searcher(demo_index) as searcher:
+        return searcher.similar(article).query.split(", ")
+
+
+@pytest.mark.parametrize(
+    ("one_part", "other_part", "shared"),
+    [
+        # Both report the Hanoi police seminar on the end of district-level police.
+        ("tien-phong", "ha-noi-toa-dam", "cấp huyện"),
+        # Both have Deputy Minister Trần Quốc Tỏ chairing a meeting on Party work.
+        ("hoi-thao-quy-che", "thu-truong-tran", "Thứ trưởng Bộ Công an chủ trì"),
+    ],
+)
+def test_articles_on_the_same_event_are_most_like_each_other(
+    demo_index: Path, one_part: str, other_part: str, shared: str
+) -> None:
+    one, other = corpus_file(one_part), corpus_file(other_part)
+    assert shared in article_text(one.name) and shared in article_text(other.name)
 
     assert names(invoke("similar", str(one), "--json", "--index", str(demo_index)))[0] == other.name
     assert names(invoke("similar", str(other), "--json", "--index", str(demo_index)))[0] == one.name
+
+
+@pytest.mark.parametrize("article", ARTICLES, ids=lambda p: p.name[:20])
+def test_every_key_term_named_is_a_word_pyvi_makes_of_the_document(demo_index: Path, article: Path) -> None:
+    text = article.read_text(encoding="utf-8")
+    named = named_key_terms(demo_index, article)
+    assert named
+    assert set(named) <= pyvi_words(text)
+    # Words of several syllables are named, written with spaces.
+    assert any(" " in term and "_" not in term for term in named)
+    # Where the document writes each one, its syllables are one whole word.
+    words = set(word_syllables(text))
+    assert all(tuple(term.split(" ")) in words for term in named)
+
+
+@pytest.mark.parametrize("article", ARTICLES, ids=lambda p: p.name[:20])
+def test_no_key_term_is_a_pair_of_syllables_across_two_words(demo_index: Path, article: Path) -> None:
+    # Regression: key terms were pairs of adjacent syllables, and named "chức công" (of
+    # "tổ chức công đoàn") or "tá nguyễn" (of "Trung tá Nguyễn").
+    straddling = straddling_pairs(article.read_text(encoding="utf-8"))
+    assert straddling
+    assert not set(named_key_terms(demo_index, article)) & straddling
+
+
+def test_each_key_term_is_scored_in_the_field_that_holds_it(demo_index: Path) -> None:
+    with Store(demo_index) as store:
+        postings = Postings(store)
+        for docnum in range(store.doc_count_all):
+            terms = key_terms(store.text(docnum), postings)
+            assert terms
+            sharing = np.zeros(store.doc_count_all, dtype=bool)
+            for term in terms:
+                assert term.field == BODY_FIELDS["words" if " " in term.text else "syllables"]
+                having = postings.documents(term.field, term.term)
+                assert docnum in having and len(having) >= 2
+                sharing[having] = True
+            sharing[docnum] = False
+            # Every document that shares a key term scores, and no other.
+            assert ((similar_scores(postings, terms, docnum) > 0) == sharing).all()
 
 
 @pytest.mark.parametrize("article", ARTICLES, ids=lambda p: p.name[:20])
@@ -120,7 +209,10 @@ def test_similar_gives_the_same_ranking_in_every_output_format(demo_index: Path)
 
 
 def test_similar_on_a_terminal_names_the_key_terms(demo_index: Path) -> None:
-    run = run_on_terminal("similar", str(corpus_file("tien-phong")), "--index", str(demo_index), "-n", "2")
+    article = corpus_file("tien-phong")
+    run = run_on_terminal("similar", str(article), "--index", str(demo_index), "-n", "2")
     assert run.status == 0
     note = next(line for line in plain(run.stderr).splitlines() if "key terms" in line)
-    assert "cấp huyện" in note
+    named = note.partition(f"key terms of {article}: ")[2].split(", ")
+    assert named == named_key_terms(demo_index, article)
+    assert set(named) <= pyvi_words(article_text(article.name))
