@@ -13,10 +13,11 @@ A segment is four files, named as Whoosh names a segment's files
   (see "posting lists"): numpy reads a list in two calls.
 - `.lengths`: each document's length in each text field, one byte as Whoosh encodes
   it (`length_to_byte`), a field after another.
-- `.docs`: the stored fields, in zlib-compressed blocks of `DOCS_PER_BLOCK`
-  documents: the small fields (path, title, date, ...) in one stream and the text in
-  another, so that listing paths never inflates a document's text; an offset table
-  of each stream at the end.
+- `.docs`: the stored fields: the small ones (path, title, date, ...) in zlib-compressed
+  blocks of `DOCS_PER_BLOCK` documents, then each document's text compressed alone
+  against a dictionary of its segment's text (see "texts"): a snippet inflates the
+  3 KB it shows, not a block of sixteen articles, for about the same size. The offset
+  tables of both at the end.
 
 Numbers are little endian. Nothing here imports Whoosh or numpy at module level: a
 query reads these files without either of Whoosh's imports.
@@ -217,6 +218,55 @@ def decode_docs_block(data: bytes | memoryview) -> list[object]:
     if not isinstance(values, list):
         raise ValueError("a block of stored fields is not a list")
     return values
+
+
+# ---- texts -----------------------------------------------------------------------------------------
+#
+# zlib finds a text's repeats within the 32 KB before them: compressed alone, a news
+# article of 3 KB has little to repeat and takes a quarter more than in a block of
+# sixteen. A preset dictionary of 32 KB of the segment's first texts gives it the
+# words and phrases the others repeat; decoding one text is then ten times cheaper than
+# a block, for the same size. A merged segment keeps the dictionaries of the segments
+# it was made of, each from the first document that uses it.
+
+DICTIONARY_BYTES = 32 * 1024
+
+
+def make_dictionary(texts: Sequence[str]) -> bytes:
+    """A dictionary for compressing texts like `texts`: their last 32 KB (zlib reaches
+    the end of a dictionary most cheaply)."""
+    return "\n".join(texts).encode("utf-8")[-DICTIONARY_BYTES:]
+
+
+def encode_text(text: str, dictionary: bytes) -> bytes:
+    compressor = zlib.compressobj(_ZLIB_LEVEL, zdict=dictionary)
+    return compressor.compress(text.encode("utf-8")) + compressor.flush()
+
+
+def decode_text(data: bytes | memoryview, dictionary: bytes) -> str:
+    decompressor = zlib.decompressobj(zdict=dictionary)
+    text = decompressor.decompress(data) + decompressor.flush()
+    if not decompressor.eof:
+        raise ValueError("a stored text is cut short")
+    return text.decode("utf-8")
+
+
+def encode_dictionaries(firsts: Sequence[int], dictionaries: Sequence[bytes]) -> bytes:
+    """The dictionaries of a segment's texts, each with the first document it is for."""
+    sizes = [len(d) for d in dictionaries]
+    return encode_offsets(firsts) + pack_column(sizes, 2) + b"".join(dictionaries)
+
+
+def decode_dictionaries(data: bytes | memoryview) -> tuple[array, list[bytes]]:
+    firsts = decode_offsets(data)
+    at = 4 + 4 * len(firsts)
+    sizes = unpack_column(data[at : at + 4 * len(firsts)], 2)
+    at += 4 * len(firsts)
+    dictionaries = []
+    for size in sizes:
+        dictionaries.append(bytes(data[at : at + size]))
+        at += size
+    return firsts, dictionaries
 
 
 def encode_offsets(offsets: Sequence[int]) -> bytes:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 # Bumped whenever the files or the analysis change what is in the index.
-FORMAT = 11
+FORMAT = 12
 META_FILE = "searchkit.json"
 MANIFEST_FILE = "searchkit-segments.json"
 LOCK_FILE = f"{INDEX_NAME}_WRITELOCK"

@@ -37,6 +37,8 @@ _DECODED_BLOCKS = 1024
 _MERGE_BLOCKS = 1024
 # Bytes of a class's column kept in memory before it spools to a temporary file.
 _SPOOL_MEMORY = 32 * 1024 * 1024
+# The texts a segment's dictionary of texts is made of (see `format.make_dictionary`).
+_DICTIONARY_TEXTS = 16
 
 
 def new_segment_id() -> str:
@@ -183,7 +185,7 @@ class SegmentWriter:
         self._lengths = {name: array("B") for name in self._text_fields}
         self._totals = dict.fromkeys(self._text_fields, 0)
         self._meta = _Blocks()
-        self._texts = _Blocks()
+        self._texts = _Texts()
         # For a merged segment: the segments merged, and the new number of each of their
         # documents (-1 for those deleted).
         self._sources: list[tuple[SegmentReader, Any]] = []
@@ -218,7 +220,8 @@ class SegmentWriter:
     def merge(self, readers: Sequence[SegmentReader]) -> None:
         """Add the live documents of other segments, in order, with their postings (for
         one segment made of several; their deleted documents are left out). Their
-        stored fields' blocks are copied as they are where nothing in them was deleted,
+        stored fields' blocks are copied as they are where nothing in them was deleted
+        (and their texts, each with its dictionary),
         and their posting lists are read when the segment is written, a range of terms
         at a time (`SegmentReader.field_postings`): the readers stay open until then."""
         import numpy as np
@@ -237,15 +240,17 @@ class SegmentWriter:
                 self._lengths[name].frombytes(lengths[~deleted].tobytes())
                 total = reader.info.fields[name].length if name in reader.info.fields else 0
                 self._totals[name] += total - int(np.array(fmt.LENGTHS)[lengths[deleted]].sum())
-            for blocks, stream in ((self._meta, "meta"), (self._texts, "text")):
-                for first, count, data in reader.blocks(stream):
-                    if not deleted[first : first + count].any():
-                        blocks.add_block(data, count)
-                        continue
-                    values = fmt.decode_docs_block(data)
-                    for offset, value in enumerate(values):
-                        if not deleted[first + offset]:
-                            blocks.add(value)
+            for first, count, data in reader.blocks():
+                if not deleted[first : first + count].any():
+                    self._meta.add_block(data, count)
+                    continue
+                values = fmt.decode_docs_block(data)
+                for offset, value in enumerate(values):
+                    if not deleted[first + offset]:
+                        self._meta.add(value)
+            for local, (data, dictionary) in enumerate(reader.compressed_texts()):
+                if not deleted[local]:
+                    self._texts.add_compressed(data, dictionary)
             self.doc_count += int((~deleted).sum())
         self._sources = list(zip(readers, renumbering, strict=True))
 
@@ -272,7 +277,7 @@ class SegmentWriter:
                 lengths_file.write(self._lengths[name].tobytes())
         with self._create("docs") as docs_file:
             info.meta_offsets = _write_blocks(docs_file, self._meta)
-            info.text_offsets = _write_blocks(docs_file, self._texts)
+            info.text_offsets = _write_texts(docs_file, self._texts)
         info.files = {
             file_name(self.id, suffix): (self.directory / file_name(self.id, suffix)).stat().st_size
             for suffix in fmt.SUFFIXES
@@ -289,6 +294,62 @@ class SegmentWriter:
         self._closed = True
         for suffix in fmt.SUFFIXES:
             (self.directory / file_name(self.id, suffix)).unlink(missing_ok=True)
+
+
+class _Texts:
+    """Each document's text compressed alone (`format.encode_text`), in a stream of
+    bytes, against a dictionary made of the first texts (or, in a merged segment, the
+    dictionaries of the segments merged, each from its first document)."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.offsets: list[int] = []
+        self.firsts: list[int] = []
+        self.dictionaries: list[bytes] = []
+        self._waiting: list[str] = []
+        self.count = 0  # texts compressed
+
+    def add(self, text: str) -> None:
+        if self.dictionaries:
+            self._append(fmt.encode_text(text, self.dictionaries[-1]))
+            return
+        self._waiting.append(text)
+        if len(self._waiting) == _DICTIONARY_TEXTS:
+            self.flush()
+
+    def add_compressed(self, data: bytes | memoryview, dictionary: bytes) -> None:
+        """A text another segment compressed against `dictionary`, taken as it is."""
+        self.flush()
+        if not self.dictionaries or self.dictionaries[-1] is not dictionary:
+            self.firsts.append(self.count)
+            self.dictionaries.append(dictionary)
+        self._append(data)
+
+    def flush(self) -> None:
+        if self._waiting:
+            waiting, self._waiting = self._waiting, []
+            self.firsts.append(self.count)
+            self.dictionaries.append(fmt.make_dictionary(waiting))
+            for text in waiting:
+                self._append(fmt.encode_text(text, self.dictionaries[-1]))
+
+    def _append(self, data: bytes | memoryview) -> None:
+        self.offsets.append(len(self.data))
+        self.data += data
+        self.count += 1
+
+
+def _write_texts(out: Any, texts: _Texts) -> tuple[int, int]:
+    """Append the texts and their tables (where each starts, with the end of the last;
+    the dictionaries) to the docs file; returns where the tables start and end."""
+    texts.flush()
+    base = out.tell()
+    out.write(texts.data)
+    tables = fmt.encode_offsets([base + offset for offset in texts.offsets] + [base + len(texts.data)])
+    tables += fmt.encode_dictionaries(texts.firsts, texts.dictionaries)
+    start = out.tell()
+    out.write(tables)
+    return start, start + len(tables)
 
 
 def _write_blocks(out: Any, blocks: _Blocks) -> tuple[int, int]:
@@ -494,8 +555,9 @@ class SegmentReader:
         self._files = {suffix: _map(directory / file_name(info.id, suffix)) for suffix in fmt.SUFFIXES}
         self._indexes: dict[str, tuple[list[bytes], array]] = {}
         self._block = lru_cache(maxsize=_DECODED_BLOCKS)(self._decode_block)
-        self._decoded = lru_cache(maxsize=128)(self._decode_stream_block)
-        self._stream_tables: dict[str, tuple[array, array]] = {}
+        self._meta_block = lru_cache(maxsize=128)(self._decode_meta_block)
+        self._meta_tables: tuple[array, array] | None = None
+        self._texts_tables: tuple[array, array, list[bytes]] | None = None
 
     def close(self) -> None:
         for data in self._files.values():
@@ -633,41 +695,62 @@ class SegmentReader:
 
     # -- stored fields
 
-    def _tables(self, stream: str) -> tuple[array, array]:
-        """Where each block of a stream ("meta" or "text") starts, and its first document."""
-        found = self._stream_tables.get(stream)
-        if found is None:
-            start, end = self.info.meta_offsets if stream == "meta" else self.info.text_offsets
+    def _tables(self) -> tuple[array, array]:
+        """Where each block of the small stored fields starts, and its first document."""
+        if self._meta_tables is None:
+            start, end = self.info.meta_offsets
             docs = memoryview(self._files["docs"])
             offsets = fmt.decode_offsets(docs[start:end])
             firsts = fmt.decode_offsets(docs[start + 4 + 4 * len(offsets) : end])
-            found = self._stream_tables[stream] = (offsets, firsts)
-        return found
+            self._meta_tables = (offsets, firsts)
+        return self._meta_tables
 
-    def blocks(self, stream: str) -> Iterator[tuple[int, int, memoryview]]:
-        """Each block of a stream: its first document, how many it holds, its bytes."""
-        offsets, firsts = self._tables(stream)
+    def blocks(self) -> Iterator[tuple[int, int, memoryview]]:
+        """Each block of the small stored fields: its first document, how many it
+        holds, its bytes."""
+        offsets, firsts = self._tables()
         docs = memoryview(self._files["docs"])
         for i, first in enumerate(firsts):
             count = (firsts[i + 1] if i + 1 < len(firsts) else self.doc_count) - first
             yield first, count, docs[offsets[i] : offsets[i + 1]]
 
-    def _value(self, stream: str, docnum: int) -> object:
-        _offsets, firsts = self._tables(stream)
-        block = bisect_right(firsts, docnum) - 1
-        return self._decoded(stream, block)[docnum - firsts[block]]
-
-    def _decode_stream_block(self, stream: str, block: int) -> list[object]:
-        offsets, _firsts = self._tables(stream)
+    def _decode_meta_block(self, block: int) -> list[object]:
+        offsets, _firsts = self._tables()
         return fmt.decode_docs_block(memoryview(self._files["docs"])[offsets[block] : offsets[block + 1]])
+
+    def _text_tables(self) -> tuple[array, array, list[bytes]]:
+        """Where each document's text starts (and the last ends), and the dictionaries
+        with the first document of each."""
+        if self._texts_tables is None:
+            start, end = self.info.text_offsets
+            docs = memoryview(self._files["docs"])
+            offsets = fmt.decode_offsets(docs[start:end])
+            firsts, dictionaries = fmt.decode_dictionaries(docs[start + 4 + 4 * len(offsets) : end])
+            if len(offsets) != self.doc_count + 1:
+                raise ValueError("a segment's table of texts does not have every document")
+            self._texts_tables = (offsets, firsts, dictionaries)
+        return self._texts_tables
+
+    def compressed_texts(self) -> Iterator[tuple[memoryview, bytes]]:
+        """Each document's text as compressed, with its dictionary, for a merge."""
+        offsets, firsts, dictionaries = self._text_tables()
+        docs = memoryview(self._files["docs"])
+        for number, dictionary in enumerate(dictionaries):
+            end = firsts[number + 1] if number + 1 < len(firsts) else self.doc_count
+            for docnum in range(firsts[number], end):
+                yield docs[offsets[docnum] : offsets[docnum + 1]], dictionary
 
     def meta(self, docnum: int) -> dict[str, object]:
         """The stored values of a document, but its text."""
-        value = self._value("meta", docnum)
+        _offsets, firsts = self._tables()
+        block = bisect_right(firsts, docnum) - 1
+        value = self._meta_block(block)[docnum - firsts[block]]
         if not isinstance(value, dict):
             raise ValueError("a document's stored fields are not a mapping")
         return value
 
     def text(self, docnum: int) -> str:
         """The stored text of a document."""
-        return str(self._value("text", docnum))
+        offsets, firsts, dictionaries = self._text_tables()
+        data = memoryview(self._files["docs"])[offsets[docnum] : offsets[docnum + 1]]
+        return fmt.decode_text(data, dictionaries[bisect_right(firsts, docnum) - 1])
