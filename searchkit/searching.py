@@ -282,6 +282,10 @@ class Searcher:
         candidates = matched.nonzero()[0]
         if limit <= 0 or not len(candidates):
             return []
+        if sort is SortOrder.SCORE and len(candidates) > limit:
+            # Only those that score at least the limit-th best can be placed (ties kept).
+            keys = scores[candidates]
+            candidates = candidates[keys >= np.partition(keys, len(keys) - limit)[len(keys) - limit]]
         # Keys, smaller first: newest date (or none), then best score.
         first_key = -self._dates()[candidates] if sort is SortOrder.DATE else np.zeros(len(candidates), np.int64)
         second_key = -scores[candidates]
