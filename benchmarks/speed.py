@@ -9,7 +9,9 @@ memory count the same way on both sides of each comparison. In one run, side by 
            articles (docs/s, MB/s of text, peak memory, index size relative to the text);
   cold     `searchkit query` and `rg -l -i` over the same folder, a new process each time,
            taking turns, on an index of every article;
-  batch    `searchkit query --queries FILE --json` on the titles of the first articles;
+  batch    `searchkit query --queries FILE --json` on the titles of the first articles, and in the
+           library (`Searcher.search`, index open) keyword queries of 2-4 syllables from those titles,
+           median time with and without snippets;
   engines  searchkit, an earlier build of it (--before-venv), SQLite FTS5 and tantivy (benchmarks/peers.py)
            on the same articles: build s, docs/s, index size ÷ text, and queries/s for the same title
            queries (each the OR of its words, top 10 with snippets), peak memory of each process tree,
@@ -764,6 +766,63 @@ def measure_batch(bench: Bench, searchkit: Engine) -> Report:
     return Report(out, [goal])
 
 
+# The library part: keyword queries of 2 to 4 syllables, timed inside one process once the
+# index is open, each mode with an index opened anew (so neither warms the other's caches).
+LIBRARY_QUERIES = """
+import json, statistics, sys, time
+from pathlib import Path
+from searchkit.searching import Searcher
+
+index, queries_file = Path(sys.argv[1]), Path(sys.argv[2])
+queries = [q for q in queries_file.read_text(encoding="utf-8").splitlines() if q]
+times = {0: [], 1: []}
+for snippets in (0, 1):
+    with Searcher(index) as searcher:
+        for query in queries:
+            started = time.perf_counter()
+            searcher.search(query, limit=10, snippets=snippets)
+            times[snippets].append(time.perf_counter() - started)
+print(json.dumps({str(k): statistics.median(v) for k, v in times.items()}))
+"""
+KEYWORD_GOAL_SECONDS = 0.005
+
+
+def keyword_queries(titles: list[str]) -> list[str]:
+    """A keyword query of 2, 3 or 4 syllables (in turn) from the start of each title: its
+    first syllables made of letters."""
+    found = []
+    for i, title in enumerate(titles):
+        syllables = [s for s in re.findall(r"\w+", title) if s.isalpha()]
+        if len(syllables) >= 2:
+            found.append(" ".join(syllables[: 2 + i % 3]))
+    return found
+
+
+def measure_library(bench: Bench, searchkit: SearchkitBuild) -> Report:
+    full = bench.index(searchkit, len(bench.articles))
+    titles = bench.queries_file.read_text(encoding="utf-8").splitlines()
+    queries = keyword_queries(titles)
+    path = bench.workdir / f"keywords-{len(queries)}.txt"
+    path.write_text("".join(q + "\n" for q in queries), encoding="utf-8")
+    python = searchkit.executable.with_name("python")
+    command = [str(python), "-c", LIBRARY_QUERIES, str(full.path), str(path)]
+    done = subprocess.run(command, capture_output=True, check=True, cwd=bench.workdir)
+    medians = {int(k): v for k, v in json.loads(done.stdout).items()}
+    out = [
+        f"library: {len(queries):,} keyword queries of 2 to 4 syllables (the start of each title), top 10,"
+        " Searcher.search in one process with the index open",
+        f"  median {medians[0] * 1000:.2f} ms without snippets, {medians[1] * 1000:.2f} ms with",
+    ]
+    goal = Goal(
+        "keyword query in the library, median, no snippets",
+        f"{medians[0] * 1000:.2f} ms ({medians[1] * 1000:.2f} ms with snippets)",
+        f"<= {KEYWORD_GOAL_SECONDS * 1000:.0f} ms",
+        medians[0] <= KEYWORD_GOAL_SECONDS,
+        size_note(full.build.documents, FULL_CORPUS_ARTICLES),
+    )
+    return Report(out, [goal])
+
+
 # ---- engines side by side -------------------------------------------------------------------
 
 FIGURES = ("build s", "docs/s", "size ÷ text", "queries/s", "build MiB", "query MiB", "answered", "own first")
@@ -960,6 +1019,7 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
             show(measure_cold_query(full, searchkit, args.query, args.cold_runs, workdir))
         if "batch" not in args.skip:
             show(measure_batch(bench, searchkit))
+            show(measure_library(bench, searchkit))
     if "engines" not in args.skip:
         before = [searchkit_before(args.before_venv)] if args.before_venv else []
         engines: list[Engine] = [searchkit, *before, *peer_engines()]
