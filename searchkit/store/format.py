@@ -184,25 +184,47 @@ def decode_block(data: bytes | memoryview) -> tuple[list[bytes], array, array, a
 
 
 def encode_block_index(first_terms: Sequence[bytes], offsets: Sequence[int]) -> bytes:
-    """A field's block index: the first term of each block, and where each block
-    starts in the terms file (with the end of the last)."""
-    lengths = [len(t) for t in first_terms]
-    return _U32.pack(len(first_terms)) + pack_column(lengths, 2) + pack_column(offsets, 2) + b"".join(first_terms)
+    """A field's block index: where each block starts in the terms file (with the end
+    of the last), and the first term of each block, with where each starts among
+    them (and the end of the last)."""
+    starts = [0]
+    for term in first_terms:
+        starts.append(starts[-1] + len(term))
+    return _U32.pack(len(first_terms)) + pack_column(offsets, 2) + pack_column(starts, 2) + b"".join(first_terms)
 
 
-def decode_block_index(data: bytes | memoryview) -> tuple[list[bytes], array]:
+class FirstTerms(Sequence[bytes]):
+    """The first term of each block of a field, read from the block index where it
+    lies (a query bisects a few of them: a large segment has tens of thousands)."""
+
+    __slots__ = ("_raw", "_starts")
+
+    def __init__(self, raw: bytes, starts: array) -> None:
+        if len(starts) < 1 or starts[-1] > len(raw):
+            raise ValueError("a block index runs past its end")
+        self._raw = raw
+        self._starts = starts
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def __getitem__(self, number):  # type: ignore[override]
+        if isinstance(number, slice):
+            return [self[i] for i in range(*number.indices(len(self)))]
+        if number < 0:
+            number += len(self)
+        return bytes(self._raw[self._starts[number] : self._starts[number + 1]])
+
+
+def decode_block_index(data: bytes | memoryview) -> tuple[FirstTerms, array]:
     (count,) = _U32.unpack_from(data)
     at = 4
-    lengths = unpack_column(data[at : at + 4 * count], 2)
-    at += 4 * count
     offsets = unpack_column(data[at : at + 4 * (count + 1)], 2)
     at += 4 * (count + 1)
-    raw = bytes(data[at:])
-    first_terms, cursor = [], 0
-    for length in lengths:
-        first_terms.append(raw[cursor : cursor + length])
-        cursor += length
-    return first_terms, offsets
+    starts = unpack_column(data[at : at + 4 * (count + 1)], 2)
+    at += 4 * (count + 1)
+    # A copy: a view would keep the segment's file from being unmapped.
+    return FirstTerms(bytes(data[at:]), starts), offsets
 
 
 # ---- stored fields --------------------------------------------------------------------------------

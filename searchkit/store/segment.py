@@ -553,7 +553,7 @@ class SegmentReader:
         self.info = info
         self.doc_count = info.docs
         self._files = {suffix: _map(directory / file_name(info.id, suffix)) for suffix in fmt.SUFFIXES}
-        self._indexes: dict[str, tuple[list[bytes], array]] = {}
+        self._indexes: dict[str, tuple[Sequence[bytes], array]] = {}
         self._block = lru_cache(maxsize=_DECODED_BLOCKS)(self._decode_block)
         self._meta_block = lru_cache(maxsize=128)(self._decode_meta_block)
         self._meta_tables: tuple[array, array] | None = None
@@ -566,12 +566,12 @@ class SegmentReader:
 
     # -- terms
 
-    def _index(self, field: str) -> tuple[list[bytes], array]:
+    def _index(self, field: str) -> tuple[Sequence[bytes], array]:
         found = self._indexes.get(field)
         if found is None:
             where = self.info.fields.get(field)
             if where is None:
-                found = ([], array("I", [0]))
+                found = (fmt.FirstTerms(b"", array("I", [0])), array("I", [0]))
             else:
                 at, size = where.index
                 found = fmt.decode_block_index(memoryview(self._files["terms"])[at : at + size])
@@ -691,7 +691,7 @@ class SegmentReader:
 
     def block_firsts(self, field: str) -> list[bytes]:
         """The first term of each block of a field's terms: where a merge may cut."""
-        return self._index(field)[0]
+        return list(self._index(field)[0])
 
     # -- stored fields
 
