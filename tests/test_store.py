@@ -20,6 +20,7 @@ from searchkit.indexing import index_documents
 from searchkit.schema import BODY_FIELDS, TITLE_FIELDS, VIEWS
 from searchkit.store import format as fmt
 from searchkit.store import index as store_index
+from searchkit.store import segment
 from searchkit.store.index import Store
 from searchkit.store.segment import INDEX_NAME, SegmentReader, SegmentWriter
 from searchkit.store.whoosh import build_schema
@@ -62,16 +63,29 @@ def test_a_segment_holds_what_whoosh_itself_would_write(tmp_path: Path) -> None:
     assert len(expected[common]) > 128  # the comparison covered multi-block posting lists
 
 
-def test_segments_merged_into_one_hold_what_one_segment_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("range_blocks", [1024, 1, 3])
+def test_segments_merged_into_one_hold_what_one_segment_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, range_blocks: int
+) -> None:
     documents = corpus_documents() + passages(200)
     index_documents(documents, tmp_path / "one", processes=1)
-    # A new segment every few documents, merged into one at the end of the run.
+    # A new segment every few documents, merged into one at the end of the run; with few
+    # blocks of terms a range, the merge cuts every field into many ranges, as it does
+    # the fields of a large corpus (the lists of a class span several of them).
     monkeypatch.setattr(segments, "SEGMENT_MEMORY", 150_000)
+    monkeypatch.setattr(segment, "_MERGE_BLOCKS", range_blocks)
     index_documents(documents, tmp_path / "merged", processes=1)
 
     with Store(tmp_path / "merged") as store:
         assert store.segment_count() == 1
     assert contents(tmp_path / "merged", statistics=True) == contents(tmp_path / "one", statistics=True)
+    # Every term once, in order, as Whoosh lists a field's terms.
+    with (
+        whoosh_index.open_dir(str(tmp_path / "merged"), indexname=INDEX_NAME).reader() as merged,
+        whoosh_index.open_dir(str(tmp_path / "one"), indexname=INDEX_NAME).reader() as one,
+    ):
+        for field in [*BODY_FIELDS.values(), *TITLE_FIELDS.values()]:
+            assert list(merged.lexicon(field)) == list(one.lexicon(field))
 
 
 def test_merging_leaves_out_deleted_documents_and_terms_only_they_had(
