@@ -208,11 +208,7 @@ class FirstTerms(Sequence[bytes]):
     def __len__(self) -> int:
         return len(self._starts) - 1
 
-    def __getitem__(self, number):  # type: ignore[override]
-        if isinstance(number, slice):
-            return [self[i] for i in range(*number.indices(len(self)))]
-        if number < 0:
-            number += len(self)
+    def __getitem__(self, number: int) -> bytes:  # type: ignore[override]  # bisection reads one at a time
         return bytes(self._raw[self._starts[number] : self._starts[number + 1]])
 
 

@@ -220,10 +220,10 @@ class SegmentWriter:
     def merge(self, readers: Sequence[SegmentReader]) -> None:
         """Add the live documents of other segments, in order, with their postings (for
         one segment made of several; their deleted documents are left out). Their
-        stored fields' blocks are copied as they are where nothing in them was deleted
-        (and their texts, each with its dictionary),
-        and their posting lists are read when the segment is written, a range of terms
-        at a time (`SegmentReader.field_postings`): the readers stay open until then."""
+        stored fields' blocks are copied as they are where nothing in them was deleted,
+        and their texts each with its dictionary; their posting lists are read when the
+        segment is written, a range of terms at a time (`SegmentReader.field_postings`):
+        the readers stay open until then."""
         import numpy as np
 
         if self.doc_count:
@@ -339,28 +339,26 @@ class _Texts:
         self.count += 1
 
 
-def _write_texts(out: Any, texts: _Texts) -> tuple[int, int]:
-    """Append the texts and their tables (where each starts, with the end of the last;
-    the dictionaries) to the docs file; returns where the tables start and end."""
-    texts.flush()
-    base = out.tell()
-    out.write(texts.data)
-    tables = fmt.encode_offsets([base + offset for offset in texts.offsets] + [base + len(texts.data)])
-    tables += fmt.encode_dictionaries(texts.firsts, texts.dictionaries)
-    start = out.tell()
-    out.write(tables)
-    return start, start + len(tables)
-
-
 def _write_blocks(out: Any, blocks: _Blocks) -> tuple[int, int]:
     """Append a stream of compressed blocks and its tables (where each block starts,
     with the end of the last; the number of each block's first document) to the docs
     file; returns where the tables start and end."""
     blocks.flush()
+    return _write_stream(out, blocks.data, blocks.offsets, fmt.encode_offsets(blocks.firsts))
+
+
+def _write_texts(out: Any, texts: _Texts) -> tuple[int, int]:
+    """The same for the texts, each compressed alone, with their dictionaries."""
+    texts.flush()
+    return _write_stream(out, texts.data, texts.offsets, fmt.encode_dictionaries(texts.firsts, texts.dictionaries))
+
+
+def _write_stream(out: Any, data: bytearray, offsets: list[int], table: bytes) -> tuple[int, int]:
+    """Append a stream's bytes, then where each of its parts starts (with the end of
+    the last) and `table`; returns where those tables start and end."""
     base = out.tell()
-    out.write(blocks.data)
-    tables = fmt.encode_offsets([base + offset for offset in blocks.offsets] + [base + len(blocks.data)])
-    tables += fmt.encode_offsets(blocks.firsts)
+    out.write(data)
+    tables = fmt.encode_offsets([base + offset for offset in offsets] + [base + len(data)]) + table
     start = out.tell()
     out.write(tables)
     return start, start + len(tables)
