@@ -59,15 +59,14 @@ def key_terms(text: str, postings: Postings) -> list[KeyTerm]:
     for word, tf in counts.items():
         if not any(ch.isalpha() for ch in word):
             continue
-        name = word.replace("_", " ")
-        key = KeyTerm("words" if "_" in word else "syllables", name, 0.0)
+        view = "words" if "_" in word else "syllables"
         # A word of one syllable is counted where pyvi leaves it alone, but its document
         # frequency is the syllable's, inside longer words too: never lower than its own.
-        df = postings.doc_frequency(key.field, key.term)
+        df = postings.doc_frequency(BODY_FIELDS[view], word)
         # df 1 is this document alone: nothing else can share the term.
         if df < 2 or df > max(2, _COMMON_SHARE * doc_count):
             continue
-        weighed[key.view].append(KeyTerm(key.view, name, tf * idf(df, doc_count)))
+        weighed[view].append(KeyTerm(view, word.replace("_", " "), tf * idf(df, doc_count)))
     wanted = {"words": KEY_WORDS, "syllables": KEY_SYLLABLES}
     found: list[KeyTerm] = []
     for view, terms in weighed.items():
