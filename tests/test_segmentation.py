@@ -270,6 +270,18 @@ def test_forgetting_remembered_syllables_changes_nothing(monkeypatch: pytest.Mon
     assert len(segmenter._known) <= 40 + longest
 
 
+@pytest.mark.parametrize("before_whole", [100_000, 30])
+def test_a_queries_segmenter_tags_as_pyvi_does(monkeypatch: pytest.MonkeyPatch, before_whole: int) -> None:
+    """A query's segmenter (few lines: it looks pyvi's word list up a syllable at a
+    time) gives pyvi's words too, before and after so many syllables have been asked
+    for that it reads the word list whole."""
+    monkeypatch.setattr(segmentation, "_LOOKED_UP_BEFORE_WHOLE", before_whole)
+    segmenter = Segmenter(few_lines=True)
+    sentences = corpus_sentences()[:80]
+    assert [segmenter.tokenize(s) for s in sentences] == [ViTokenizer.tokenize(s) for s in sentences]
+    assert (segmenter._words._text is None) == (before_whole == 30)
+
+
 # Characters that steer pyvi's splitter: abbreviations ("TP.", "Tp.", "ThS."), specials
 # ("==>", "->", "...", ">>"), web addresses, e-mails, numbers ("2.500", "1_2").
 SPLITTER_ALPHABET = "aàĐđTtpMrsDhSHN019._,@:/-=>+\n \u2000…“"

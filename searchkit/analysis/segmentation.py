@@ -253,13 +253,19 @@ _EDGE = _SyllableFeatures("", (), ((),) * 4, ((),) * 4, _NOTHING, _NOTHING, froz
 _MAX_REMEMBERED = 50_000
 
 
+# Syllables looked up one at a time (each a scan of the word list's text, some 0.2 ms)
+# before the word list is read whole instead (some 25 ms).
+_LOOKED_UP_BEFORE_WHOLE = 100
+
+
 class _WordList:
     """pyvi's word list (words.txt), as its features use it: which syllables follow a
     lowered syllable in a word of two syllables, and in a word of three.
 
     Read `whole` for text in bulk (some 40 ms, once); otherwise each syllable's
     entries are looked up in the file's text when first asked for, which costs a
-    query of a few syllables well under a millisecond."""
+    query of a few syllables well under a millisecond, until more syllables have been
+    asked for than a whole reading costs (a batch of queries): then it is read whole."""
 
     def __init__(self, path: Path, *, whole: bool) -> None:
         # As pyvi reads it: no newline translation. A "\n" before the first entry lets
@@ -269,13 +275,17 @@ class _WordList:
         self._following: dict[str, tuple[frozenset[str], frozenset[str], frozenset[tuple[str, str]]]] = {}
         self._text: str | None = text
         if whole:
-            entries: dict[str, list[list[str]]] = {}
-            for entry in text[1:].split("\n"):
-                syllables = entry.split(" ")
-                if len(syllables) in (2, 3):
-                    entries.setdefault(syllables[0], []).append(syllables[1:])
-            self._following = {first: self._grouped(rests) for first, rests in entries.items()}
-            self._text = None
+            self._read_whole()
+
+    def _read_whole(self) -> None:
+        assert self._text is not None
+        entries: dict[str, list[list[str]]] = {}
+        for entry in self._text[1:].split("\n"):
+            syllables = entry.split(" ")
+            if len(syllables) in (2, 3):
+                entries.setdefault(syllables[0], []).append(syllables[1:])
+        self._following = {first: self._grouped(rests) for first, rests in entries.items()}
+        self._text = None
 
     @staticmethod
     def _grouped(rests: list[list[str]]) -> tuple[frozenset[str], frozenset[str], frozenset[tuple[str, str]]]:
@@ -291,6 +301,9 @@ class _WordList:
         second syllables of the three-syllable ones, and their last two syllables."""
         found = self._following.get(first)
         if found is None:
+            if self._text is not None and len(self._following) >= _LOOKED_UP_BEFORE_WHOLE:
+                self._read_whole()
+                return self.following(first)
             found = self._following[first] = self._grouped(self._look_up(first))
         return found
 
