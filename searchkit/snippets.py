@@ -156,10 +156,17 @@ def _densest(found: list[tuple[int, int, str]], width: int) -> tuple[int, int]:
     characters with the most distinct syllables (then the most hits)."""
     best, best_range = (-1, 0), (0, 0)
     lo = 0
-    for hi in range(len(found)):
-        while found[hi][1] - found[lo][0] > width and lo < hi:
+    # How many times each syllable is found in the stretch from lo to hi.
+    inside: dict[str, int] = {}
+    for hi, (_start, hi_end, syllable) in enumerate(found):
+        inside[syllable] = inside.get(syllable, 0) + 1
+        while hi_end - found[lo][0] > width and lo < hi:
+            left = found[lo][2]
+            inside[left] -= 1
+            if not inside[left]:
+                del inside[left]
             lo += 1
-        key = (len({hit[2] for hit in found[lo : hi + 1]}), hi - lo)
+        key = (len(inside), hi - lo)
         if key > best:
             best, best_range = key, (lo, hi)
     return best_range
