@@ -122,3 +122,70 @@ def matching(documents: dict[str, Text], leaves: Iterable[Leaf], operator: str =
     if operator == "NOT":
         return sets[0].difference(*sets[1:])
     return set.intersection(*sets)
+
+
+# ---- typing with the input method off ----------------------------------------------
+
+_TELEX_LETTERS = {"â": "aa", "ê": "ee", "ô": "oo", "ă": "aw", "ơ": "ow", "ư": "uw", "đ": "dd"}
+_TELEX_TONES = {"\u0301": "s", "\u0300": "f", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
+_VNI_LETTERS = {"â": "a6", "ê": "e6", "ô": "o6", "ă": "a8", "ơ": "o7", "ư": "u7", "đ": "d9"}
+_VNI_TONES = {"\u0301": "1", "\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
+
+
+def _letters_and_tone(syllable: str) -> tuple[list[str], int, str]:
+    """The letters of a syllable without its tone mark, which of them carries the
+    tone (-1 for none), and the tone mark."""
+    letters, carrier, tone = [], -1, ""
+    for ch in unicodedata.normalize("NFC", syllable):
+        marks = unicodedata.normalize("NFD", ch)
+        tones = [m for m in marks if m in _TELEX_TONES]
+        if tones:
+            carrier, tone = len(letters), tones[0]
+        letters.append(unicodedata.normalize("NFC", "".join(m for m in marks if m not in _TELEX_TONES)))
+    return letters, carrier, tone
+
+
+def typed_in_telex(syllable: str, *, tone_at_end: bool = False, shorthand: bool = False) -> str:
+    """How a lower-case syllable is typed in Telex with the input method off: each
+    marked letter as its keys ("ô" oo, "ư" uw, "đ" dd; "oo" written as "ooo"), the tone
+    key after the vowel that carries it or at the end; with `shorthand`, "ươ" as "uow"
+    and an "ư" with no vowel before it as "w"."""
+    letters, carrier, tone = _letters_and_tone(syllable)
+    keys = []
+    for i, letter in enumerate(letters):
+        typed = _TELEX_LETTERS.get(letter, letter)
+        if letter == "o" and i + 1 < len(letters) and letters[i + 1] == "o":
+            typed = "oo"  # "xoong": the second "o" is typed "oo" too, which undoes the ô
+        if shorthand and letter == "ư":
+            if i + 1 < len(letters) and letters[i + 1] == "ơ":
+                typed = "u"
+            elif not any(ch in "aăâeêioôơuưy" for ch in letters[:i]):
+                typed = "w"
+        keys.append(typed)
+        if i == carrier and not tone_at_end:
+            keys.append(_TELEX_TONES[tone])
+    if tone and tone_at_end:
+        keys.append(_TELEX_TONES[tone])
+    return "".join(keys)
+
+
+def typed_in_vni(syllable: str, *, tone_at_end: bool = False, marks_at_end: bool = False) -> str:
+    """How a lower-case syllable is typed in VNI with the input method off: each mark
+    as a digit after its letter ("ô" o6, "ư" u7, "đ" d9) or, with `marks_at_end`, after
+    the whole syllable; the tone digit after its vowel or at the end."""
+    letters, carrier, tone = _letters_and_tone(syllable)
+    keys, later = [], []
+    for i, letter in enumerate(letters):
+        typed = _VNI_LETTERS.get(letter, letter)
+        if marks_at_end and len(typed) == 2:
+            keys.append(typed[0])
+            if typed[1] not in later:
+                later.append(typed[1])
+        else:
+            keys.append(typed)
+        if i == carrier and not tone_at_end:
+            keys.append(_VNI_TONES[tone])
+    keys.extend(later)
+    if tone and tone_at_end:
+        keys.append(_VNI_TONES[tone])
+    return "".join(keys)

@@ -147,6 +147,37 @@ def normalize_tone_marks(syllable: str) -> str:
     return unicodedata.normalize("NFC", placed)
 
 
+# Endings that take only the sắc or the nặng tone ("các", "cạc"; never "càc").
+_STOP_CODAS = frozenset(["c", "ch", "p", "t"])
+_STOP_TONES = frozenset("\u0301\u0323")
+# Vowels that never end a syllable: "iê", "yê", "uô" and "ươ" are followed by a consonant
+# or by i, u ("tiên", "người").
+_CLOSED_NUCLEI = frozenset(["iê", "yê", "uô", "ươ"])
+# And "uơ" only ends one ("thuở", "huơ").
+_OPEN_NUCLEI = frozenset(["uơ"])
+
+
+def spelled_syllable(bare: str, tone: str) -> str | None:
+    """The syllable of the tone-less letters `bare` (NFC, lower case: "huyên") with the
+    tone mark `tone` (a combining mark; "" for none), in canonical spelling ("huyện");
+    None if `bare` is not shaped like a Vietnamese syllable, or if its ending cannot
+    take that tone (c, ch, p and t take only sắc and nặng)."""
+    span = _vowel_span(bare)
+    if span is None:
+        return None
+    start, end = span
+    if bare[:start] == "q":  # q is written only as qu
+        return None
+    if bare[end:] in _STOP_CODAS and tone not in _STOP_TONES:
+        return None
+    if bare[start:end] in (_OPEN_NUCLEI if bare[end:] else _CLOSED_NUCLEI):
+        return None
+    if not tone:
+        return normalize_syllable(bare)
+    at = _tone_position(bare, start, end)
+    return normalize_syllable(unicodedata.normalize("NFC", bare[: at + 1] + tone + bare[at + 1 :]))
+
+
 _IY_SYLLABLE = re.compile(
     r"^(b|c|ch|d|đ|g|gh|h|k|kh|l|m|n|ng|nh|p|ph|r|s|t|th|tr|v|x)([iy])$",
     re.IGNORECASE,
