@@ -157,7 +157,7 @@ def _words(text: str, syllables: Sequence[QuerySyllable], restored: Sequence[str
     if restored is not None:
         pieces, cursor = [], 0
         for syllable, written in zip(syllables, restored, strict=True):
-            pieces += [text[cursor : syllable.start], _in_case_of(text[syllable.start : syllable.end], written)]
+            pieces += [text[cursor : syllable.start], in_case_of(text[syllable.start : syllable.end], written)]
             cursor = syllable.end
         reading = "".join([*pieces, text[cursor:]])
     numbers = word_numbers(reading)
@@ -166,7 +166,7 @@ def _words(text: str, syllables: Sequence[QuerySyllable], restored: Sequence[str
     return [[i for i, _ in group] for _, group in itertools.groupby(enumerate(numbers), key=lambda item: item[1])]
 
 
-def _in_case_of(typed: str, written: str) -> str:
+def in_case_of(typed: str, written: str) -> str:
     """`written` in the case `typed` has ("Ha" → "Hà"): pyvi's model reads case."""
     if typed.isupper() and len(typed) > 1:
         return written.upper()
@@ -243,13 +243,19 @@ def without_filters(node: Node) -> Node | None:
 def without_diacritics(node: Node) -> Node:
     """The query with every run and phrase folded ("tọa đám" → "toa dam"), not yet
     analyzed."""
+    return retyped(node, lambda leaf: fold_diacritics(leaf.text))
+
+
+def retyped(node: Node, text_of: Callable[[Leaf], str]) -> Node:
+    """The query with the text of every run and phrase replaced by `text_of` it (the
+    other parts as they are), not yet analyzed."""
     if isinstance(node, Filter):
         return node
     if isinstance(node, Text | Phrase):
-        return type(node)(fold_diacritics(node.text), node.field)
+        return type(node)(text_of(node), node.field)
     if isinstance(node, Not):
-        return Not(without_diacritics(node.item))
-    return type(node)(tuple(without_diacritics(item) for item in node.items))
+        return Not(retyped(node.item, text_of))
+    return type(node)(tuple(retyped(item, text_of) for item in node.items))
 
 
 class Matcher:

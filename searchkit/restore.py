@@ -15,6 +15,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from searchkit.analysis.normalize import fold_diacritics
+
 # Looks up a folded syllable ("cong") or pair ("cong an") and returns its written
 # forms with their counts.
 Lookup = Callable[[str], Sequence[tuple[str, int]]]
@@ -48,26 +50,42 @@ def restore_diacritics(folded: Sequence[str], lookup: Lookup, total: int) -> Res
     nâng"); `total` is the number of syllables in the index. A syllable with no known
     form stays as typed.
     """
-    n = len(folded)
-    if n == 0 or total <= 0:
+    if not folded or total <= 0:
         return Restoration(tuple(folded), 0)
     found = [sorted(lookup(s), key=lambda c: (-c[1], c[0]))[:_MAX_FORMS] for s in folded]
     known = sum(1 for f in found if f)
-    forms = [[w for w, _ in f] if f else [s] for s, f in zip(folded, found, strict=True)]
-    unigram = [[(c + 0.5) / (total + 1) for _, c in f] if f else [0.5 / (total + 1)] for f in found]
+    options = [f if f else [(s, 0)] for s, f in zip(folded, found, strict=True)]
+    return Restoration(best_reading(options, lookup, total), known)
+
+
+def best_reading(options: Sequence[Sequence[tuple[str, int]]], lookup: Lookup, total: int) -> tuple[str, ...]:
+    """The most likely sequence of written forms, one of each position's `options`
+    (written forms with their counts in the index), under the model of adjacent pairs
+    (`lookup` and `total` as for `restore_diacritics`; a pair is looked up by its two
+    forms folded)."""
+    n = len(options)
+    if n == 0:
+        return ()
+    forms = [[w for w, _ in f] for f in options]
+    unigram = [[(c + 0.5) / (total + 1) for _, c in f] for f in options]
+    pairs: dict[str, dict[str, int]] = {}
+
+    def pair_count(v: str, w: str) -> int:
+        key = f"{fold_diacritics(v)} {fold_diacritics(w)}"
+        if key not in pairs:
+            pairs[key] = dict(lookup(key))
+        return pairs[key].get(f"{v} {w}", 0)
+
     # transition[i][a][b]: P(form b at i | form a at i - 1)
     transition: list[list[list[float]]] = [[]]
     for i in range(1, n):
-        pairs = dict(lookup(f"{folded[i - 1]} {folded[i]}"))
-        before = dict(found[i - 1])
         transition.append(
             [
                 [
-                    _PAIR_WEIGHT * (pair := pairs.get(f"{v} {w}", 0)) / max(before.get(v, 0), pair, 1)
-                    + (1 - _PAIR_WEIGHT) * unigram[i][b]
+                    _PAIR_WEIGHT * (pair := pair_count(v, w)) / max(count, pair, 1) + (1 - _PAIR_WEIGHT) * unigram[i][b]
                     for b, w in enumerate(forms[i])
                 ]
-                for v in forms[i - 1]
+                for v, count in options[i - 1]
             ]
         )
     # Viterbi, in logs
@@ -88,5 +106,4 @@ def restore_diacritics(folded: Sequence[str], lookup: Lookup, total: int) -> Res
     for i in range(n - 1, 0, -1):
         chosen.append(back[i][chosen[-1]])
     chosen.reverse()
-    syllables = tuple(forms[i][c] for i, c in enumerate(chosen))
-    return Restoration(syllables, known)
+    return tuple(forms[i][c] for i, c in enumerate(chosen))

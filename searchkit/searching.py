@@ -26,6 +26,7 @@ from searchkit.matching import (
 from searchkit.ranking import Contribution, rank
 from searchkit.ranking import explain as explain_score
 from searchkit.restore import restore_diacritics
+from searchkit.rewriting import read_keys
 from searchkit.schema import BODY_FIELDS
 from searchkit.scoring import Postings
 from searchkit.similar import key_terms, similar_scores
@@ -153,22 +154,19 @@ class Searcher:
         `paths_only`, hits carry their path, score and date alone (no title, snippets
         nor explanation): what a listing of every match needs.
 
-        A query typed with diacritics whose words match nothing (filters aside) is
-        searched again without them, and the result says so (`searched`), unless
-        `exact` is set."""
+        A query whose words match nothing (filters aside) is read another way (without
+        its diacritics, as typed in Telex or VNI: see `_read_otherwise`) and the result
+        says what was searched instead (`searched`), unless `exact` is set."""
         started = time.perf_counter()
         typed = parse(query)
         node = self._analyzed(typed)
         matcher = Matcher(self._postings)
         searched = None
         words = without_filters(node)
-        if not exact and words is not None and is_exact(words):
+        if not exact and words is not None:
             found = matcher.documents(words)
             if found is not None and not found.any():
-                reason = f'no document has "{matcher.missing(words)}"'
-                folded = without_diacritics(typed)
-                node, matcher = self._analyzed(folded), Matcher(self._postings)
-                searched = Rewrite(to_string(folded, restored=False), reason)
+                node, matcher, searched = self._read_otherwise(typed, node, matcher, words)
         matched = matcher.documents(node)
         if matched is None:
             raise QuerySyntaxError("the query has no words to search for")
@@ -188,6 +186,32 @@ class Searcher:
             restored=restored if restored != to_string(node, restored=False) else None,
             searched=searched,
         )
+
+    def _read_otherwise(
+        self, typed: Node, node: Node, matcher: Matcher, words: Node
+    ) -> tuple[Node, Matcher, Rewrite | None]:
+        """A query whose words match nothing, read as its typist may have meant it, in
+        this order: without its diacritics (when it has some), then as typed in Telex
+        or VNI (see `rewriting`); the first reading whose words match is searched
+        instead. When none does, the query is searched without its diacritics all the
+        same (when it has some), else as typed."""
+        missing = f'no document has "{matcher.missing(words)}"'
+        readings: list[tuple[Node, str]] = []
+        if is_exact(words):
+            readings.append((without_diacritics(typed), missing))
+        keyed = read_keys(node, self._forms, self._syllable_count)
+        if keyed is not None:
+            readings.append((keyed.node, keyed.reason))
+        for reading, reason in readings:
+            analyzed, reading_matcher = self._analyzed(reading), Matcher(self._postings)
+            reading_words = without_filters(analyzed)
+            found = reading_matcher.documents(reading_words) if reading_words is not None else None
+            if found is not None and found.any():
+                return analyzed, reading_matcher, Rewrite(to_string(reading, restored=False), reason)
+        if is_exact(words):
+            folded = readings[0][0]
+            return self._analyzed(folded), Matcher(self._postings), Rewrite(to_string(folded, restored=False), missing)
+        return node, matcher, None
 
     def _hits(
         self,

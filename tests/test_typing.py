@@ -1,0 +1,124 @@
+"""Queries typed in Telex or VNI with the input method off, on the demo corpus, through
+the CLI: read as meant when they match nothing as typed, and said so; never when they
+match, never with --exact, never for codes or a lone English word."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from reference import typed_in_telex, typed_in_vni
+from typer.testing import CliRunner
+
+from searchkit.analysis import analyze
+from searchkit.analysis.normalize import has_diacritics
+from searchkit.cli import app
+from searchkit.searching import Searcher
+
+runner = CliRunner()
+
+
+def query(index: Path, *args: str):
+    return runner.invoke(app, ["query", *args, "--index", str(index)])
+
+
+def listed(result) -> list[str]:
+    return result.stdout.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("coong an caaps huyeenj", "công an cấp huyện (typed in Telex)"),
+        ("COONG AN CAAPS HUYEENJ", "CÔNG AN CẤP HUYỆN (typed in Telex)"),
+        ("công an caaps huyeenj", "công an cấp huyện (typed in Telex)"),  # the marks typed, and keys
+        ("co6ng an ca6p1 huye6n5", "công an cấp huyện (typed in VNI)"),
+        ("cong6 an cap61 huyen65", "công an cấp huyện (typed in VNI)"),  # keys at the end of each syllable
+    ],
+)
+def test_a_query_typed_with_keys_finds_what_it_means(demo_index: Path, typed: str, read: str) -> None:
+    result = query(demo_index, typed, "-l")
+    assert result.exit_code == 0
+    assert f"searched instead: {read}\n" in result.stderr
+    assert listed(result) == listed(query(demo_index, "công an cấp huyện", "-l"))
+
+
+def test_a_telex_word_that_is_an_english_word_reads_as_vietnamese_beside_its_neighbour(demo_index: Path) -> None:
+    result = query(demo_index, "bacs six", "-l")
+    assert result.exit_code == 0
+    assert "searched instead: bác sĩ (typed in Telex)\n" in result.stderr
+    assert listed(result) == listed(query(demo_index, "bác sĩ", "-l"))
+
+
+def test_json_says_what_was_searched_instead(demo_index: Path) -> None:
+    hits = [json.loads(line) for line in query(demo_index, "Haf Nooij", "--json").stdout.splitlines()]
+    assert hits and all(hit["searched"] == {"query": "Hà Nội", "reason": "typed in Telex"} for hit in hits)
+
+
+def test_exact_reads_the_query_as_typed(demo_index: Path) -> None:
+    result = query(demo_index, "coong an caaps huyeenj", "--exact")
+    assert result.exit_code == 1
+    assert result.stdout == "" and "searched instead" not in result.stderr
+
+
+@pytest.mark.parametrize("typed", ["six", "coong", "A4 U23 G7", "giấy A4 xyz"])
+def test_codes_and_lone_words_are_not_read_as_keys(demo_index: Path, typed: str) -> None:
+    """A syllable is read as keys only beside a neighbour the index has it with: one
+    alone, English or Telex, has nothing to tell which it is; codes decode to nothing."""
+    result = query(demo_index, typed)
+    assert result.exit_code == 1
+    assert "typed in" not in result.stderr
+
+
+def test_a_query_that_matches_as_typed_is_not_read_as_keys(tmp_path: Path) -> None:
+    """ "mix" decodes to "mĩ" under Telex, but an index that has "mix" answers it as typed."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Bản mix mới của ca sĩ\n\nBản mix mới được phát hành.", encoding="utf-8")
+    (folder / "b.txt").write_text("Mĩ phẩm mới\n\nCa sĩ dùng mĩ phẩm mới.", encoding="utf-8")
+    index = tmp_path / "index"
+    assert runner.invoke(app, ["index", str(folder), "--index", str(index)]).exit_code == 0
+    result = query(index, "mix mới", "-l")
+    assert result.exit_code == 0
+    assert [Path(line).name for line in listed(result)] == ["a.txt"]
+    assert "searched instead" not in result.stderr
+
+
+def _runs_of_the_corpus() -> list[tuple[str, ...]]:
+    """Two or three syllables side by side in the demo articles, at least one marked."""
+    runs = set()
+    for path in sorted(CORPUS.glob("*.txt")):
+        analysis = analyze(path.read_text(encoding="utf-8"), words=False)
+        texts, positions = analysis.syllable_texts, analysis.positions
+        for length in (2, 3):
+            for i in range(len(texts) - length + 1):
+                run = tuple(texts[i : i + length])
+                together = positions[i + length - 1] - positions[i] == length - 1
+                if together and all(s.isalpha() for s in run) and any(has_diacritics(s) for s in run):
+                    runs.add(run)
+    return sorted(runs)
+
+
+RUNS = _runs_of_the_corpus()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(RUNS), st.sampled_from(["telex", "vni"]), st.integers(0, 2**16))
+def test_a_run_of_the_corpus_typed_with_keys_finds_what_it_finds_typed_right(
+    demo_index: Path, run: tuple[str, ...], method: str, seed: int
+) -> None:
+    choice = random.Random(seed)
+    if method == "telex":
+        typed = [typed_in_telex(s, tone_at_end=choice.random() < 0.5, shorthand=choice.random() < 0.5) for s in run]
+    else:
+        typed = [typed_in_vni(s, tone_at_end=choice.random() < 0.5, marks_at_end=choice.random() < 0.5) for s in run]
+    with Searcher(demo_index) as searcher:
+        right = searcher.search(" ".join(run), limit=None, snippets=0)
+        keyed = searcher.search(" ".join(typed), limit=None, snippets=0)
+    assert keyed.searched is not None and keyed.searched.query == " ".join(run)
+    assert [hit.path for hit in keyed.hits] == [hit.path for hit in right.hits]
