@@ -87,9 +87,16 @@ def display_path(path: str) -> str:
         return path
 
 
-def hit_json(hit: Hit, *, qid: int | None = None, query: str | None = None, searched: Rewrite | None = None) -> str:
+def hit_json(
+    hit: Hit,
+    *,
+    qid: int | None = None,
+    query: str | None = None,
+    searched: Rewrite | None = None,
+    suggestion: str | None = None,
+) -> str:
     """One hit as a JSON object; with `searched`, the query searched instead of the one
-    typed and why."""
+    typed and why; with `suggestion`, a better reading of the query ("did you mean")."""
     record: dict[str, object] = {}
     if qid is not None:
         record["qid"] = qid
@@ -105,6 +112,8 @@ def hit_json(hit: Hit, *, qid: int | None = None, query: str | None = None, sear
     )
     if searched is not None:
         record["searched"] = {"query": searched.query, "reason": searched.reason}
+    if suggestion is not None:
+        record["suggestion"] = suggestion
     if hit.explanation:
         record["explain"] = [
             {"field": c.field, "view": c.view, "term": c.term, "score": round(c.score, 4)} for c in hit.explanation
@@ -177,7 +186,8 @@ def write_result(
 def write_json(env: Environment, result: SearchResult, *, qid: int | None = None) -> None:
     query = result.query if qid is not None else None
     for hit in result.hits:
-        env.stdout.write(hit_json(hit, qid=qid, query=query, searched=result.searched) + "\n")
+        record = hit_json(hit, qid=qid, query=query, searched=result.searched, suggestion=result.suggestion)
+        env.stdout.write(record + "\n")
 
 
 def write_hits(env: Environment, result: SearchResult, *, heading: str | None = None) -> None:
@@ -282,14 +292,15 @@ def write_document(env: Environment, document: StoredDocument, *, as_json: bool 
 
 
 def write_rewrites(env: Environment, result: SearchResult, *, qid: int | None = None) -> None:
-    """On stderr, a line each: what was searched instead of the query and why, and the
-    diacritics the index suggests for a query searched without them. In a batch each
-    line starts with the query's number and a tab, as its results do."""
+    """On stderr, a line each: what was searched instead of the query and why, and a
+    better reading of a query that matched though a syllable of it is in no document
+    ("did you mean"). In a batch each line starts with the query's number and a tab,
+    as its results do."""
     lines = []
     if result.searched:
         lines.append(f"searched instead: {result.searched.query} ({result.searched.reason})")
-    if result.restored:
-        lines.append(f"did you mean: {result.restored}")
+    if result.suggestion:
+        lines.append(f"did you mean: {result.suggestion}")
     where = f"{qid}\t" if qid is not None else ""
     for line in lines:
         env.stderr.write(f"{where}{line}\n")

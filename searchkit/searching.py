@@ -19,6 +19,7 @@ from searchkit.matching import (
     Matcher,
     analyze_leaves,
     is_exact,
+    leaves,
     marks,
     without_diacritics,
     without_filters,
@@ -26,8 +27,8 @@ from searchkit.matching import (
 from searchkit.ranking import Contribution, rank
 from searchkit.ranking import explain as explain_score
 from searchkit.restore import restore_diacritics
-from searchkit.rewriting import read_keys
-from searchkit.schema import BODY_FIELDS
+from searchkit.rewriting import correct_typos, read_keys
+from searchkit.schema import BODY_FIELDS, TITLE_FIELDS
 from searchkit.scoring import Postings
 from searchkit.similar import key_terms, similar_scores
 from searchkit.snippets import SNIPPET_CHARS, Snippet, highlight_spans, make_snippets
@@ -96,6 +97,9 @@ class SearchResult:
     restored: str | None = None
     # What was searched instead, when the query as typed matched nothing.
     searched: Rewrite | None = None
+    # A better reading of a query that matched as typed though a syllable of it is in
+    # no document (typed in Telex, or mistyped): "did you mean".
+    suggestion: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,23 +189,40 @@ class Searcher:
             time.perf_counter() - started,
             restored=restored if restored != to_string(node, restored=False) else None,
             searched=searched,
+            suggestion=self._suggestion(node, words) if not exact and searched is None and words is not None else None,
         )
+
+    def _suggestion(self, node: Node, words: Node) -> str | None:
+        """A better reading of a query searched as typed, when some syllable of its words
+        is in no document: read as typed in Telex or VNI, else with typing mistakes
+        corrected (see `rewriting`); with diacritics put back where it has none."""
+        syllables = [s for leaf in leaves(words) if leaf.analysis is not None for s in leaf.analysis.syllables]
+        if all(self._knows(s.folded) for s in syllables):
+            return None
+        reading = read_keys(node, self._forms, self._syllable_count) or correct_typos(
+            node, self._forms, self._knows, self._syllable_count
+        )
+        return to_string(self._analyzed(reading.node)) if reading is not None else None
 
     def _read_otherwise(
         self, typed: Node, node: Node, matcher: Matcher, words: Node
     ) -> tuple[Node, Matcher, Rewrite | None]:
         """A query whose words match nothing, read as its typist may have meant it, in
         this order: without its diacritics (when it has some), then as typed in Telex
-        or VNI (see `rewriting`); the first reading whose words match is searched
-        instead. When none does, the query is searched without its diacritics all the
-        same (when it has some), else as typed."""
+        or VNI, then with typing mistakes corrected (see `rewriting`); the first
+        reading whose words match is searched instead. When none does, the query is
+        searched without its diacritics all the same (when it has some), else as
+        typed."""
         missing = f'no document has "{matcher.missing(words)}"'
         readings: list[tuple[Node, str]] = []
         if is_exact(words):
             readings.append((without_diacritics(typed), missing))
         keyed = read_keys(node, self._forms, self._syllable_count)
-        if keyed is not None:
-            readings.append((keyed.node, keyed.reason))
+        if keyed is not None and keyed.how is not None:
+            readings.append((keyed.node, keyed.how))
+        corrected = correct_typos(node, self._forms, self._knows, self._syllable_count)
+        if corrected is not None:
+            readings.append((corrected.node, missing))
         for reading, reason in readings:
             analyzed, reading_matcher = self._analyzed(reading), Matcher(self._postings)
             reading_words = without_filters(analyzed)
@@ -212,6 +233,11 @@ class Searcher:
             folded = readings[0][0]
             return self._analyzed(folded), Matcher(self._postings), Rewrite(to_string(folded, restored=False), missing)
         return node, matcher, None
+
+    def _knows(self, folded: str) -> bool:
+        """Whether a document has the folded syllable `folded`, in its body or title
+        (ranking has asked for the query's own syllables already)."""
+        return any(len(self._postings.documents(fields["folded"], folded)) for fields in (BODY_FIELDS, TITLE_FIELDS))
 
     def _hits(
         self,

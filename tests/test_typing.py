@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from reference import typed_in_telex, typed_in_vni
 from typer.testing import CliRunner
 
-from searchkit.analysis import analyze
+from searchkit.analysis import analyze, fold_diacritics
 from searchkit.analysis.normalize import has_diacritics
 from searchkit.cli import app
 from searchkit.searching import Searcher
@@ -122,3 +122,35 @@ def test_a_run_of_the_corpus_typed_with_keys_finds_what_it_finds_typed_right(
         keyed = searcher.search(" ".join(typed), limit=None, snippets=0)
     assert keyed.searched is not None and keyed.searched.query == " ".join(run)
     assert [hit.path for hit in keyed.hits] == [hit.path for hit in right.hits]
+
+
+# ---- did you mean -----------------------------------------------------------------------------
+
+
+def test_a_query_that_matches_with_a_mistyped_syllable_gets_a_did_you_mean(demo_index: Path) -> None:
+    """A long query matches on its other words; the syllable no document has is
+    corrected in the suggestion, on stderr and in each JSON hit, not searched."""
+    typed = "tổ chức công an cấp huyn đoàn thể vai trò"
+    result = query(demo_index, typed, "--json")
+    assert result.exit_code == 0
+    assert "did you mean: tổ chức công an cấp huyện đoàn thể vai trò\n" in result.stderr
+    hits = [json.loads(line) for line in result.stdout.splitlines()]
+    assert hits and all(hit["suggestion"] == "tổ chức công an cấp huyện đoàn thể vai trò" for hit in hits)
+    assert all("searched" not in hit for hit in hits)
+
+
+@pytest.mark.parametrize("typed", ["don't", "10:30", "TP.HCM", "A4", "xyz"])
+def test_codes_and_english_get_no_did_you_mean(demo_index: Path, typed: str) -> None:
+    result = query(demo_index, typed)
+    assert "did you mean" not in result.stderr and "searched instead" not in result.stderr
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(RUNS), st.booleans())
+def test_a_run_of_the_corpus_typed_right_is_never_rewritten_nor_corrected(
+    demo_index: Path, run: tuple[str, ...], folded: bool
+) -> None:
+    text = " ".join(run)
+    with Searcher(demo_index) as searcher:
+        result = searcher.search(fold_diacritics(text) if folded else text, limit=3, snippets=0)
+    assert result.hits and result.searched is None and result.suggestion is None
