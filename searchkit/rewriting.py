@@ -12,8 +12,10 @@ syllable has no neighbour to tell, and is never read so.
 The reading is a query typed with diacritics, every syllable exact: a syllable typed
 without keys was typed without marks ("an" in "coong an" is "an", not "ăn").
 
-A syllable in no document (on its letters without diacritics) is read as one of the
-index's syllables one typing mistake away, on the same terms: beside its neighbour in
+A syllable in no document (on its letters without diacritics) and no syllable of a
+Vietnamese word (pyvi's word list knows some 7,000: "gì" missing from a small corpus is
+still a word) is read as one of the index's syllables one typing mistake away, on the
+same terms: beside its neighbour in
 the index, and the most likely reading. Diacritics are never a typing mistake: a
 syllable whose letters some document has is left as it is (a wrong tone is what the
 fallback without diacritics is for). A correction keeps the run's diacritics: written
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 
 from searchkit.analysis import fold_diacritics
 from searchkit.analysis.input_methods import decode_telex, decode_vni
+from searchkit.analysis.segmentation import word_list_syllables
 from searchkit.matching import Leaf, in_case_of, retyped
 from searchkit.restore import Lookup, best_reading
 from searchkit.syntax import Node
@@ -140,8 +143,9 @@ def _corrected(leaf: Leaf, lookup: Lookup, known: Callable[[str], bool], total: 
         [(s.text, count(s.text))] if analysis.exact else (forms(s.folded)[:12] or [(s.folded, 0)]) for s in syllables
     ]
     offered: list[list[tuple[str, int]]] = []
+    words = word_list_syllables()
     for s in syllables:
-        if not s.folded.isascii() or not s.folded.isalpha() or known(s.folded):
+        if not s.folded.isascii() or not s.folded.isalpha() or known(s.folded) or s.folded in words:
             offered.append([])
             continue
         candidates = [written for edit in _one_edit(s.folded) if known(edit) for written in forms(edit)]

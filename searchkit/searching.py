@@ -158,19 +158,27 @@ class Searcher:
         `paths_only`, hits carry their path, score and date alone (no title, snippets
         nor explanation): what a listing of every match needs.
 
-        A query whose words match nothing (filters aside) is read another way (without
-        its diacritics, as typed in Telex or VNI: see `_read_otherwise`) and the result
-        says what was searched instead (`searched`), unless `exact` is set."""
+        A query whose words match nothing (filters aside), or one with a syllable that
+        no document has, is read as its typist may have meant it (see `_readings`),
+        and the result says what was searched instead (`searched`); with `exact` it is
+        searched as typed, and the reading is only suggested (`suggestion`)."""
         started = time.perf_counter()
         typed = parse(query)
         node = self._analyzed(typed)
         matcher = Matcher(self._postings)
-        searched = None
+        searched = suggestion = None
         words = without_filters(node)
-        if not exact and words is not None:
+        if words is not None:
             found = matcher.documents(words)
-            if found is not None and not found.any():
-                node, matcher, searched = self._read_otherwise(typed, node, matcher, words)
+            nothing = found is not None and not found.any()
+            unknown = None if nothing else self._unknown(words)
+            if nothing or unknown is not None:
+                missing = f'no document has "{unknown or matcher.missing(words)}"'
+                readings = self._readings(typed, node, words, missing, nothing=nothing)
+                if exact:
+                    suggestion = next((to_string(self._analyzed(r)) for r, _why, guess in readings if guess), None)
+                else:
+                    node, matcher, searched = self._first_matching(node, matcher, readings, fall_back=nothing)
         matched = matcher.documents(node)
         if matched is None:
             raise QuerySyntaxError("the query has no words to search for")
@@ -189,49 +197,54 @@ class Searcher:
             time.perf_counter() - started,
             restored=restored if restored != to_string(node, restored=False) else None,
             searched=searched,
-            suggestion=self._suggestion(node, words) if not exact and searched is None and words is not None else None,
+            suggestion=suggestion,
         )
 
-    def _suggestion(self, node: Node, words: Node) -> str | None:
-        """A better reading of a query searched as typed, when some syllable of its words
-        is in no document: read as typed in Telex or VNI, else with typing mistakes
-        corrected (see `rewriting`); with diacritics put back where it has none."""
-        syllables = [s for leaf in leaves(words) if leaf.analysis is not None for s in leaf.analysis.syllables]
-        if all(self._knows(s.folded) for s in syllables):
-            return None
-        reading = read_keys(node, self._forms, self._syllable_count) or correct_typos(
-            node, self._forms, self._knows, self._syllable_count
-        )
-        return to_string(self._analyzed(reading.node)) if reading is not None else None
+    def _unknown(self, words: Node) -> str | None:
+        """The first syllable of the query's words, as typed, that no document has."""
+        for leaf in leaves(words):
+            if leaf.analysis is not None:
+                for s in leaf.analysis.syllables:
+                    if not self._knows(s.folded):
+                        return leaf.text[s.start : s.end]
+        return None
 
-    def _read_otherwise(
-        self, typed: Node, node: Node, matcher: Matcher, words: Node
-    ) -> tuple[Node, Matcher, Rewrite | None]:
-        """A query whose words match nothing, read as its typist may have meant it, in
-        this order: without its diacritics (when it has some), then as typed in Telex
-        or VNI, then with typing mistakes corrected (see `rewriting`); the first
-        reading whose words match is searched instead. When none does, the query is
-        searched without its diacritics all the same (when it has some), else as
-        typed."""
-        missing = f'no document has "{matcher.missing(words)}"'
-        readings: list[tuple[Node, str]] = []
-        if is_exact(words):
-            readings.append((without_diacritics(typed), missing))
+    def _readings(
+        self, typed: Node, node: Node, words: Node, missing: str, *, nothing: bool
+    ) -> list[tuple[Node, str, bool]]:
+        """How a query whose words match nothing, or that has a syllable in no document,
+        may have been meant, in this order: without its diacritics (when it has some
+        and nothing matched), then as typed in Telex or VNI, then with typing mistakes
+        corrected (see `rewriting`). Each with why it is read so, and whether it is a
+        guess at what was meant (the fallback without diacritics is the precision
+        rules', not a guess)."""
+        readings: list[tuple[Node, str, bool]] = []
+        if nothing and is_exact(words):
+            readings.append((without_diacritics(typed), missing, False))
         keyed = read_keys(node, self._forms, self._syllable_count)
         if keyed is not None and keyed.how is not None:
-            readings.append((keyed.node, keyed.how))
+            readings.append((keyed.node, keyed.how, True))
         corrected = correct_typos(node, self._forms, self._knows, self._syllable_count)
         if corrected is not None:
-            readings.append((corrected.node, missing))
-        for reading, reason in readings:
+            readings.append((corrected.node, missing, True))
+        return readings
+
+    def _first_matching(
+        self, node: Node, matcher: Matcher, readings: list[tuple[Node, str, bool]], *, fall_back: bool
+    ) -> tuple[Node, Matcher, Rewrite | None]:
+        """The first reading whose words match, with what it says of itself. When none
+        does and the query matched nothing (`fall_back`), the fallback without
+        diacritics all the same, if there is one; else the query as it is."""
+        for reading, reason, _guess in readings:
             analyzed, reading_matcher = self._analyzed(reading), Matcher(self._postings)
             reading_words = without_filters(analyzed)
             found = reading_matcher.documents(reading_words) if reading_words is not None else None
             if found is not None and found.any():
                 return analyzed, reading_matcher, Rewrite(to_string(reading, restored=False), reason)
-        if is_exact(words):
-            folded = readings[0][0]
-            return self._analyzed(folded), Matcher(self._postings), Rewrite(to_string(folded, restored=False), missing)
+        fallback = next(((r, why) for r, why, guess in readings if not guess), None)
+        if fall_back and fallback is not None:
+            reading, reason = fallback
+            return self._analyzed(reading), Matcher(self._postings), Rewrite(to_string(reading, restored=False), reason)
         return node, matcher, None
 
     def _knows(self, folded: str) -> bool:

@@ -1,6 +1,7 @@
-"""Queries typed in Telex or VNI with the input method off, on the demo corpus, through
-the CLI: read as meant when they match nothing as typed, and said so; never when they
-match, never with --exact, never for codes or a lone English word."""
+"""Queries typed in Telex or VNI with the input method off, or with a typing mistake, on
+the demo corpus, through the CLI: searched as meant when their words, or a syllable of
+them, match nothing as typed, and said so; with --exact only suggested; never for a
+query typed right, for codes, or for a lone English word."""
 
 from __future__ import annotations
 
@@ -127,16 +128,39 @@ def test_a_run_of_the_corpus_typed_with_keys_finds_what_it_finds_typed_right(
 # ---- did you mean -----------------------------------------------------------------------------
 
 
-def test_a_query_that_matches_with_a_mistyped_syllable_gets_a_did_you_mean(demo_index: Path) -> None:
-    """A long query matches on its other words; the syllable no document has is
-    corrected in the suggestion, on stderr and in each JSON hit, not searched."""
+def test_a_query_that_matches_on_its_other_words_is_searched_with_its_mistake_corrected(demo_index: Path) -> None:
+    """A long query matches on any of its words; the one no document has is read as
+    meant all the same, and searched so."""
     typed = "tổ chức công an cấp huyn đoàn thể vai trò"
     result = query(demo_index, typed, "--json")
     assert result.exit_code == 0
+    meant = "tổ chức công an cấp huyện đoàn thể vai trò"
+    assert f'searched instead: {meant} (no document has "huyn")\n' in result.stderr
+    hits = [json.loads(line) for line in result.stdout.splitlines()]
+    assert hits and all(hit["searched"]["query"] == meant for hit in hits)
+    assert [hit["path"] for hit in hits] == [
+        json.loads(line)["path"] for line in query(demo_index, meant, "--json").stdout.splitlines()
+    ]
+
+
+def test_a_long_question_typed_in_telex_is_searched_as_meant(demo_index: Path) -> None:
+    """Its syllables without keys ("vai") match as typed; those with keys match nothing."""
+    result = query(demo_index, "vai trof cuar cacs toor chuwcs ddoanf theer", "-l")
+    assert "searched instead: vai trò của các tổ chức đoàn thể (typed in Telex)\n" in result.stderr
+    assert listed(result) == listed(query(demo_index, "vai trò của các tổ chức đoàn thể", "-l"))
+
+
+def test_with_exact_the_reading_is_only_suggested(demo_index: Path) -> None:
+    typed = "tổ chức công an cấp huyn đoàn thể vai trò"
+    result = query(demo_index, typed, "--json", "--exact")
+    assert result.exit_code == 0
     assert "did you mean: tổ chức công an cấp huyện đoàn thể vai trò\n" in result.stderr
+    assert "searched instead" not in result.stderr
     hits = [json.loads(line) for line in result.stdout.splitlines()]
     assert hits and all(hit["suggestion"] == "tổ chức công an cấp huyện đoàn thể vai trò" for hit in hits)
     assert all("searched" not in hit for hit in hits)
+    keyed = query(demo_index, "coong an caaps huyeenj", "--exact")
+    assert keyed.exit_code == 1 and "did you mean: công an cấp huyện\n" in keyed.stderr
 
 
 @pytest.mark.parametrize("typed", ["don't", "10:30", "TP.HCM", "A4", "xyz"])
@@ -154,3 +178,12 @@ def test_a_run_of_the_corpus_typed_right_is_never_rewritten_nor_corrected(
     with Searcher(demo_index) as searcher:
         result = searcher.search(fold_diacritics(text) if folded else text, limit=3, snippets=0)
     assert result.hits and result.searched is None and result.suggestion is None
+
+
+def test_a_vietnamese_word_missing_from_the_index_is_not_a_typing_mistake(demo_index: Path) -> None:
+    """No demo article has "gì"; it is still a word (pyvi's word list has it), so
+    nothing suggests "giữ", which does stand beside "là" in the index."""
+    with Searcher(demo_index) as searcher:
+        assert not searcher.search("gì", limit=1).hits
+        result = searcher.search("vai trò là gì", limit=3, snippets=0)
+    assert result.hits and result.suggestion is None and result.searched is None

@@ -471,6 +471,17 @@ class Segmenter:
 
 
 @functools.cache
+def word_list_syllables() -> frozenset[str]:
+    """Every syllable of pyvi's word list, folded ("huyen"): the syllables Vietnamese
+    words are made of (some 7,000, and the loanwords pyvi lists). Read on first use,
+    in a few milliseconds."""
+    from searchkit.analysis.normalize import fold_diacritics
+
+    with open(_pyvi_models_dir() / "words.txt", encoding="utf-8") as fin:
+        return frozenset(fold_diacritics(syllable.lower()) for syllable in fin.read().split())
+
+
+@functools.cache
 def get_segmenter() -> Segmenter:
     """The process-wide segmenter, loaded on first use (about 100 ms), for text in bulk."""
     return Segmenter()
