@@ -62,6 +62,7 @@ from searchkit.searching import Searcher, SearchResult
 SEED = 17
 KEYWORD_PHRASES = 300
 _TOKEN_RE = re.compile(r"\w+")
+_RUN_RE = re.compile(r"(?<![\w.,:/-])[^\W\d_]+(?: [^\W\d_]+)+(?![\w.,:/-])")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # Common English words: none is a syllable of a Vietnamese news text (those that are,
 # such as "can" or "the", would match as typed and are left out of the count).
@@ -265,11 +266,14 @@ def keyword_table(folder: Path, articles: int, workdir: Path) -> list[str]:
     phrases: list[str] = []
     titles = [a.title for a in read]
     while len(phrases) < KEYWORD_PHRASES:
-        words = [w for w in _TOKEN_RE.findall(rng.choice(titles)) if w.isalpha()]
+        # Syllables side by side: letters only, one space between.
+        runs = [run.split() for run in _RUN_RE.findall(rng.choice(titles))]
         length = rng.choice((2, 3))
-        if len(words) >= length:
-            start = rng.randrange(len(words) - length + 1)
-            phrases.append(" ".join(words[start : start + length]))
+        runs = [run for run in runs if len(run) >= length]
+        if runs:
+            run = rng.choice(runs)
+            start = rng.randrange(len(run) - length + 1)
+            phrases.append(" ".join(run[start : start + length]))
     rights = [engine.top(p) for p in phrases]
     ways: dict[str, list[str | None]] = {
         "one mistake": [],

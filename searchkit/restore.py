@@ -55,34 +55,36 @@ def restore_diacritics(folded: Sequence[str], lookup: Lookup, total: int) -> Res
     found = [sorted(lookup(s), key=lambda c: (-c[1], c[0]))[:_MAX_FORMS] for s in folded]
     known = sum(1 for f in found if f)
     options = [f if f else [(s, 0)] for s, f in zip(folded, found, strict=True)]
-    return Restoration(best_reading(options, lookup, total), known)
-
-
-def best_reading(options: Sequence[Sequence[tuple[str, int]]], lookup: Lookup, total: int) -> tuple[str, ...]:
-    """The most likely sequence of written forms, one of each position's `options`
-    (written forms with their counts in the index), under the model of adjacent pairs
-    (`lookup` and `total` as for `restore_diacritics`; a pair is looked up by its two
-    forms folded)."""
-    n = len(options)
-    if n == 0:
-        return ()
-    forms = [[w for w, _ in f] for f in options]
-    unigram = [[(c + 0.5) / (total + 1) for _, c in f] for f in options]
     pairs: dict[str, dict[str, int]] = {}
 
-    def pair_count(v: str, w: str) -> int:
+    def together(v: str, w: str) -> int:
         key = f"{fold_diacritics(v)} {fold_diacritics(w)}"
         if key not in pairs:
             pairs[key] = dict(lookup(key))
         return pairs[key].get(f"{v} {w}", 0)
 
+    return Restoration(best_reading(options, together, total), known)
+
+
+def best_reading(
+    options: Sequence[Sequence[tuple[str, int]]], together: Callable[[str, str], int], total: int
+) -> tuple[str, ...]:
+    """The most likely sequence of written forms, one of each position's `options`
+    (written forms with their counts in the index), under the model of adjacent pairs:
+    `together(v, w)` is how often the index writes w right after v; `total` is the
+    number of syllables in the index."""
+    n = len(options)
+    if n == 0:
+        return ()
+    forms = [[w for w, _ in f] for f in options]
+    unigram = [[(c + 0.5) / (total + 1) for _, c in f] for f in options]
     # transition[i][a][b]: P(form b at i | form a at i - 1)
     transition: list[list[list[float]]] = [[]]
     for i in range(1, n):
         transition.append(
             [
                 [
-                    _PAIR_WEIGHT * (pair := pair_count(v, w)) / max(count, pair, 1) + (1 - _PAIR_WEIGHT) * unigram[i][b]
+                    _PAIR_WEIGHT * (pair := together(v, w)) / max(count, pair, 1) + (1 - _PAIR_WEIGHT) * unigram[i][b]
                     for b, w in enumerate(forms[i])
                 ]
                 for v, count in options[i - 1]

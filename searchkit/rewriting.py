@@ -24,22 +24,49 @@ in a run typed with them, folded in one typed without.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from searchkit.analysis import fold_diacritics
 from searchkit.analysis.input_methods import decode_telex, decode_vni
+from searchkit.analysis.normalize import TONE_MARKS
 from searchkit.analysis.segmentation import word_list_syllables
-from searchkit.matching import Leaf, in_case_of, retyped
+from searchkit.matching import Leaf, QuerySyllable, in_case_of, retyped
 from searchkit.restore import Lookup, best_reading
 from searchkit.syntax import Node
 
 _DECODERS: tuple[tuple[str, Callable[[str], str | None]], ...] = (("Telex", decode_telex), ("VNI", decode_vni))
 
 
-# Written forms of a syllable in no document that a typing mistake may stand for.
-_MAX_CORRECTIONS = 24
+# Written forms offered for a syllable (what it decodes to, or the corrections of a
+# mistake) that the index has beside a neighbour, the most frequent first.
+_MAX_OFFERED = 24
+# Characters that join a syllable into a name or code ("Avi-O5", "F16").
+_CODE_JOINS = frozenset("-0123456789")
+# How much more likely a correction is taken to be when it keeps the marks typed.
+_MARKS_KEPT = 10
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """What the index says of syllables, for reading a query as meant."""
+
+    # The written forms of a folded syllable, with how often each is written.
+    forms: Lookup
+    # How often the index writes one written syllable right after another.
+    together: Callable[[str, str], int]
+    # Whether a document has a folded syllable.
+    known: Callable[[str], bool]
+    # Whether a document has a written syllable.
+    written: Callable[[str], bool]
+    # How many syllables the index holds.
+    total: int
+
+    def count(self, form: str) -> int:
+        """How often the written syllable `form` is written."""
+        return dict(self.forms(fold_diacritics(form))).get(form, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +78,13 @@ class Retyped:
     how: str | None = None
 
 
-def read_keys(node: Node, lookup: Lookup, total: int) -> Retyped | None:
+def read_keys(node: Node, counts: Counts) -> Retyped | None:
     """The analyzed query `node` with every run and phrase read as typed in Telex or
-    VNI where that reads better in the index (`lookup` and `total` as for
-    `restore.best_reading`); None when no syllable of it does."""
+    VNI where that reads better in the index; None when no syllable of it does."""
     used: set[str] = set()
 
     def text_of(leaf: Leaf) -> str:
-        reading = _keys_read(leaf, lookup, total)
+        reading = _keys_read(leaf, counts)
         if reading is None:
             return leaf.text
         text, methods = reading
@@ -71,9 +97,9 @@ def read_keys(node: Node, lookup: Lookup, total: int) -> Retyped | None:
     return Retyped(rewritten, "typed in " + " and ".join(method for method, _decode in _DECODERS if method in used))
 
 
-def correct_typos(node: Node, lookup: Lookup, known: Callable[[str], bool], total: int) -> Retyped | None:
-    """The analyzed query `node` with each syllable that no document has (`known` tells,
-    of a folded syllable) read as a syllable of the index within one typing mistake of
+def correct_typos(node: Node, counts: Counts) -> Retyped | None:
+    """The analyzed query `node` with each syllable that no document has read as a
+    syllable of the index within one typing mistake of
     it: a letter left out, added, swapped with the next or wrong, counted on the letters
     without diacritics. Only where the index has the correction beside a reading of
     its neighbour, and where the pair model finds that reading the more likely. None
@@ -82,7 +108,7 @@ def correct_typos(node: Node, lookup: Lookup, known: Callable[[str], bool], tota
 
     def text_of(leaf: Leaf) -> str:
         nonlocal corrected
-        text = _corrected(leaf, lookup, known, total)
+        text = _corrected(leaf, counts)
         if text is None:
             return leaf.text
         corrected = True
@@ -92,14 +118,7 @@ def correct_typos(node: Node, lookup: Lookup, known: Callable[[str], bool], tota
     return Retyped(rewritten) if corrected else None
 
 
-def _count_in(lookup: Lookup) -> Callable[[str], int]:
-    def count(form: str) -> int:
-        return dict(lookup(fold_diacritics(form))).get(form, 0)
-
-    return count
-
-
-def _keys_read(leaf: Leaf, lookup: Lookup, total: int) -> tuple[str, set[str]] | None:
+def _keys_read(leaf: Leaf, counts: Counts) -> tuple[str, set[str]] | None:
     """A run or phrase read as typed with keys, and the input methods it was read in;
     None when no syllable of it reads so."""
     analysis = leaf.analysis
@@ -107,7 +126,7 @@ def _keys_read(leaf: Leaf, lookup: Lookup, total: int) -> tuple[str, set[str]] |
         return None
     syllables = analysis.syllables
     typed = [leaf.text[s.start : s.end] for s in syllables]
-    count = _count_in(lookup)
+    count = counts.count
     # What each syllable may be: as typed (without keys it was typed without marks,
     # and means that spelling), or what it decodes to where the index has that.
     keyed: list[dict[str, str]] = []
@@ -122,37 +141,39 @@ def _keys_read(leaf: Leaf, lookup: Lookup, total: int) -> tuple[str, set[str]] |
         return None
     own = [[(s.text, count(s.text))] for s in syllables]
     offered = [[(form, count(form)) for form in decoded] for decoded in keyed]
-    chosen, changed = _best_with(leaf, own, offered, lookup, total)
+    # Two syllables or more that no document has and that decode are the run's own
+    # evidence that it was typed with keys: they need no neighbour in the index.
+    evident = {i for i, (mine, decoded) in enumerate(zip(own, keyed, strict=True)) if decoded and not mine[0][1]}
+    chosen, changed = _best_with(leaf, own, offered, counts, alone=evident if len(evident) > 1 else set())
     if not changed:
         return None
     return _written(leaf, chosen), {keyed[i][chosen[i]] for i in changed}
 
 
-def _corrected(leaf: Leaf, lookup: Lookup, known: Callable[[str], bool], total: int) -> str | None:
-    """A run or phrase with its syllables in no document corrected; None if none is."""
+def _corrected(leaf: Leaf, counts: Counts) -> str | None:
+    """A run or phrase with its mistyped syllables corrected; None if none is."""
     analysis = leaf.analysis
     if analysis is None or len(analysis.syllables) < 2:
         return None
     syllables = analysis.syllables
-    count = _count_in(lookup)
+    count = counts.count
 
     def forms(folded: str) -> list[tuple[str, int]]:
-        return sorted(lookup(folded), key=lambda fc: (-fc[1], fc[0]))
+        return sorted(counts.forms(folded), key=lambda fc: (-fc[1], fc[0]))
 
     own = [
         [(s.text, count(s.text))] if analysis.exact else (forms(s.folded)[:12] or [(s.folded, 0)]) for s in syllables
     ]
     offered: list[list[tuple[str, int]]] = []
-    words = word_list_syllables()
     for s in syllables:
-        if not s.folded.isascii() or not s.folded.isalpha() or known(s.folded) or s.folded in words:
+        if not mistyped(leaf, s, counts):
             offered.append([])
             continue
-        candidates = [written for edit in _one_edit(s.folded) if known(edit) for written in forms(edit)]
-        offered.append(sorted(candidates, key=lambda fc: (-fc[1], fc[0]))[:_MAX_CORRECTIONS])
+        candidates = [written for edit in _one_edit(s.folded) if counts.known(edit) for written in forms(edit)]
+        offered.append(_keeping_marks(s.text, candidates) if analysis.exact else candidates)
     if not any(offered):
         return None
-    chosen, changed = _best_with(leaf, own, offered, lookup, total)
+    chosen, changed = _best_with(leaf, own, offered, counts)
     if not changed:
         return None
     if not analysis.exact:  # typed without diacritics, the correction is too
@@ -161,6 +182,52 @@ def _corrected(leaf: Leaf, lookup: Lookup, known: Callable[[str], bool], total: 
             for i, (s, form) in enumerate(zip(syllables, chosen, strict=True))
         ]
     return _written(leaf, chosen, only=changed)
+
+
+def unknown(syllable: QuerySyllable, exact: bool, counts: Counts) -> bool:
+    """Whether no document has a syllable of the query: as written in a run typed with
+    diacritics, on its letters alone in one typed without."""
+    return not (counts.written(syllable.text) if exact else counts.known(syllable.folded))
+
+
+def mistyped(leaf: Leaf, syllable: QuerySyllable, counts: Counts) -> bool:
+    """Whether a syllable of a run may be a typing mistake: made of letters that no
+    document has in any spelling (a wrong tone or mark is no typing mistake), no
+    syllable of a Vietnamese word (as written in a run typed with diacritics: "dit"
+    there is not "đít"), and not part of a name or code: in capitals ("ACC"), or
+    joined to a hyphen or a digit ("Avi-O5")."""
+    assert leaf.analysis is not None
+    typed = leaf.text[syllable.start : syllable.end]
+    if not syllable.folded.isascii() or not syllable.folded.isalpha() or counts.known(syllable.folded):
+        return False
+    if (typed.isupper() and len(typed) > 1) or _CODE_JOINS.intersection(
+        leaf.text[max(0, syllable.start - 1) : syllable.start] + leaf.text[syllable.end : syllable.end + 1]
+    ):
+        return False
+    written, folded = word_list_syllables()
+    return syllable.text not in written if leaf.analysis.exact else syllable.folded not in folded
+
+
+def _keeping_marks(typed: str, candidates: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The written forms among `candidates` with the tone `typed` has, when it has any
+    diacritic (no tone is a tone then: "đirên" is "điên", not "điện"); those with its
+    other marks too (â, ă, ê, ô, ơ, ư, đ) count ten times: a diacritic typed is meant,
+    even in a mistyped syllable."""
+    tone, marks = _tone_and_marks(typed)
+    marked = tone is not None or bool(marks)
+    return [
+        (form, count * (_MARKS_KEPT if form_marks == marks else 1))
+        for form, count in candidates
+        for form_tone, form_marks in [_tone_and_marks(form)]
+        if not marked or form_tone == tone
+    ]
+
+
+def _tone_and_marks(syllable: str) -> tuple[str | None, tuple[str, ...]]:
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tone = next((ch for ch in decomposed if ch in TONE_MARKS), None)
+    bare = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in TONE_MARKS))
+    return tone, tuple(sorted(ch for ch in bare if not ch.isascii()))
 
 
 def _one_edit(word: str) -> set[str]:
@@ -175,34 +242,35 @@ def _one_edit(word: str) -> set[str]:
 
 
 def _best_with(
-    leaf: Leaf, own: list[list[tuple[str, int]]], offered: list[list[tuple[str, int]]], lookup: Lookup, total: int
+    leaf: Leaf,
+    own: list[list[tuple[str, int]]],
+    offered: list[list[tuple[str, int]]],
+    counts: Counts,
+    *,
+    alone: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> tuple[list[str], set[int]]:
     """The most likely reading of a run whose syllables may be what they are as typed
     (`own`) or one of the forms `offered` for them, an offered form only where the
-    index has it beside a reading of a neighbour; and which syllables read as offered."""
+    index has it beside a reading of a neighbour (or at the positions `alone`); and
+    which syllables read as offered."""
     assert leaf.analysis is not None
     syllables = leaf.analysis.syllables
     readings = [[form for form, _ in (*mine, *extra)] for mine, extra in zip(own, offered, strict=True)]
-    pairs: dict[str, dict[str, int]] = {}
-
-    def written_together(left: str, right: str) -> bool:
-        key = f"{fold_diacritics(left)} {fold_diacritics(right)}"
-        if key not in pairs:
-            pairs[key] = dict(lookup(key))
-        return pairs[key].get(f"{left} {right}", 0) > 0
 
     def beside(i: int, form: str) -> bool:
         before = i > 0 and syllables[i - 1].pos == syllables[i].pos - 1
         after = i + 1 < len(syllables) and syllables[i + 1].pos == syllables[i].pos + 1
-        return (before and any(written_together(other, form) for other in readings[i - 1])) or (
-            after and any(written_together(form, other) for other in readings[i + 1])
+        return (before and any(counts.together(other, form) for other in readings[i - 1])) or (
+            after and any(counts.together(form, other) for other in readings[i + 1])
         )
 
     options = [
-        [*mine, *((form, n) for form, n in extra if beside(i, form))]
+        [*mine, *sorted(((f, n) for f, n in extra if i in alone or beside(i, f)), key=lambda fc: (-fc[1], fc[0]))][
+            : len(mine) + _MAX_OFFERED
+        ]
         for i, (mine, extra) in enumerate(zip(own, offered, strict=True))
     ]
-    chosen = list(best_reading(options, lookup, total))
+    chosen = list(best_reading(options, counts.together, counts.total))
     mine_forms = [{form for form, _ in mine} for mine in own]
     return chosen, {i for i, form in enumerate(chosen) if form not in mine_forms[i]}
 

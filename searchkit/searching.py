@@ -27,7 +27,7 @@ from searchkit.matching import (
 from searchkit.ranking import Contribution, rank
 from searchkit.ranking import explain as explain_score
 from searchkit.restore import restore_diacritics
-from searchkit.rewriting import correct_typos, read_keys
+from searchkit.rewriting import Counts, correct_typos, read_keys, unknown
 from searchkit.schema import BODY_FIELDS, TITLE_FIELDS
 from searchkit.scoring import Postings
 from searchkit.similar import key_terms, similar_scores
@@ -123,6 +123,8 @@ class Searcher:
         self._postings = Postings(self._store)
         self._written_forms: dict[str, list[tuple[str, int]]] = {}
         self._syllable_count = self._store.total_length(BODY_FIELDS["syllables"])
+        self._counts = Counts(self._forms, self._together, self._knows, self._writes, self._syllable_count)
+        self._pairs: dict[str, int] = {}
         self._date_numbers: np.ndarray | None = None
 
     def __enter__(self) -> Searcher:
@@ -201,11 +203,12 @@ class Searcher:
         )
 
     def _unknown(self, words: Node) -> str | None:
-        """The first syllable of the query's words, as typed, that no document has."""
+        """The first syllable of the query's words, as typed, that no document has (see
+        `rewriting.unknown`)."""
         for leaf in leaves(words):
             if leaf.analysis is not None:
                 for s in leaf.analysis.syllables:
-                    if not self._knows(s.folded):
+                    if unknown(s, leaf.analysis.exact, self._counts):
                         return leaf.text[s.start : s.end]
         return None
 
@@ -221,10 +224,10 @@ class Searcher:
         readings: list[tuple[Node, str, bool]] = []
         if nothing and is_exact(words):
             readings.append((without_diacritics(typed), missing, False))
-        keyed = read_keys(node, self._forms, self._syllable_count)
+        keyed = read_keys(node, self._counts)
         if keyed is not None and keyed.how is not None:
             readings.append((keyed.node, keyed.how, True))
-        corrected = correct_typos(node, self._forms, self._knows, self._syllable_count)
+        corrected = correct_typos(node, self._counts)
         if corrected is not None:
             readings.append((corrected.node, missing, True))
         return readings
@@ -232,20 +235,44 @@ class Searcher:
     def _first_matching(
         self, node: Node, matcher: Matcher, readings: list[tuple[Node, str, bool]], *, fall_back: bool
     ) -> tuple[Node, Matcher, Rewrite | None]:
-        """The first reading whose words match, with what it says of itself. When none
-        does and the query matched nothing (`fall_back`), the fallback without
-        diacritics all the same, if there is one; else the query as it is."""
+        """The first reading whose words match and that leaves no syllable mistyped, else
+        the first whose words match, with what it says of itself. When none matches and
+        the query matched nothing (`fall_back`), the fallback without diacritics all the
+        same, if there is one; else the query as it is."""
+        partial = None
         for reading, reason, _guess in readings:
             analyzed, reading_matcher = self._analyzed(reading), Matcher(self._postings)
             reading_words = without_filters(analyzed)
             found = reading_matcher.documents(reading_words) if reading_words is not None else None
             if found is not None and found.any():
-                return analyzed, reading_matcher, Rewrite(to_string(reading, restored=False), reason)
+                chosen = analyzed, reading_matcher, Rewrite(to_string(reading, restored=False), reason)
+                if reading_words is None or self._unknown(reading_words) is None:
+                    return chosen
+                partial = partial or chosen
+        if partial is not None:
+            return partial
         fallback = next(((r, why) for r, why, guess in readings if not guess), None)
         if fall_back and fallback is not None:
             reading, reason = fallback
             return self._analyzed(reading), Matcher(self._postings), Rewrite(to_string(reading, restored=False), reason)
         return node, matcher, None
+
+    def _together(self, first: str, second: str) -> int:
+        """How often the written syllable `second` stands right after `first` in the
+        bodies and titles of the index."""
+        pair = f"{first} {second}"
+        found = self._pairs.get(pair)
+        if found is None:
+            found = self._pairs[pair] = sum(
+                self._postings.frequency(fields["bigrams"], pair) for fields in (BODY_FIELDS, TITLE_FIELDS)
+            )
+        return found
+
+    def _writes(self, written: str) -> bool:
+        """Whether a document has the written syllable `written`, in its body or title."""
+        return any(
+            len(self._postings.documents(fields["syllables"], written)) for fields in (BODY_FIELDS, TITLE_FIELDS)
+        )
 
     def _knows(self, folded: str) -> bool:
         """Whether a document has the folded syllable `folded`, in its body or title
@@ -375,17 +402,20 @@ class Searcher:
 
     def _forms(self, folded: str) -> list[tuple[str, int]]:
         """The written forms of a folded syllable ("cong") or pair ("cong an") found in
-        the bodies of the index, with how often each is written."""
+        the bodies and titles of the index, with how often each is written."""
         forms = self._written_forms.get(folded)
         if forms is None:
             if " " in folded:
                 first, second = (self._forms(part)[:_PAIR_FORMS] for part in folded.split(" ", 1))
-                field = BODY_FIELDS["bigrams"]
+                view = "bigrams"
                 candidates = [f"{a} {b}" for (a, _), (b, _) in itertools.product(first, second)]
             else:
-                field = BODY_FIELDS["syllables"]
+                view = "syllables"
                 candidates = list(spellings(folded))
-            counts = ((form, self._postings.frequency(field, form)) for form in candidates)
+            counts = (
+                (form, sum(self._postings.frequency(fields[view], form) for fields in (BODY_FIELDS, TITLE_FIELDS)))
+                for form in candidates
+            )
             forms = sorted(((form, count) for form, count in counts if count), key=lambda fc: (-fc[1], fc[0]))
             self._written_forms[folded] = forms
         return forms

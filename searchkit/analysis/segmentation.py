@@ -471,14 +471,15 @@ class Segmenter:
 
 
 @functools.cache
-def word_list_syllables() -> frozenset[str]:
-    """Every syllable of pyvi's word list, folded ("huyen"): the syllables Vietnamese
-    words are made of (some 7,000, and the loanwords pyvi lists). Read on first use,
-    in a few milliseconds."""
-    from searchkit.analysis.normalize import fold_diacritics
+def word_list_syllables() -> tuple[frozenset[str], frozenset[str]]:
+    """Every syllable of pyvi's word list, as written (lower case, canonical spelling:
+    "huyện") and folded ("huyen"): the syllables Vietnamese words are made of (some
+    7,000, and the loanwords pyvi lists). Read on first use, in a few milliseconds."""
+    from searchkit.analysis.normalize import fold_diacritics, normalize_syllable
 
     with open(_pyvi_models_dir() / "words.txt", encoding="utf-8") as fin:
-        return frozenset(fold_diacritics(syllable.lower()) for syllable in fin.read().split())
+        written = frozenset(normalize_syllable(syllable.lower()) for syllable in set(fin.read().split()))
+    return written, frozenset(map(fold_diacritics, written))
 
 
 @functools.cache
