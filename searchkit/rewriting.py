@@ -25,7 +25,7 @@ in a run typed with them, folded in one typed without.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from searchkit.analysis import fold_diacritics
@@ -173,7 +173,10 @@ def _corrected(leaf: Leaf, counts: Counts) -> str | None:
         offered.append(_keeping_marks(s.text, candidates) if analysis.exact else candidates)
     if not any(offered):
         return None
-    chosen, changed = _best_with(leaf, own, offered, counts)
+    # A syllable typed with diacritics is Vietnamese typed on purpose: its correction
+    # needs no neighbour. One without may be a name or an English word ("Bone").
+    marked = {i for i, s in enumerate(syllables) if s.text != s.folded}
+    chosen, changed = _best_with(leaf, own, offered, counts, alone=marked)
     if not changed:
         return None
     if not analysis.exact:  # typed without diacritics, the correction is too
@@ -247,7 +250,7 @@ def _best_with(
     offered: list[list[tuple[str, int]]],
     counts: Counts,
     *,
-    alone: set[int] = frozenset(),  # type: ignore[assignment]
+    alone: Collection[int] = (),
 ) -> tuple[list[str], set[int]]:
     """The most likely reading of a run whose syllables may be what they are as typed
     (`own`) or one of the forms `offered` for them, an offered form only where the
