@@ -42,6 +42,7 @@ _DECODERS: tuple[tuple[str, Callable[[str], str | None]], ...] = (("Telex", deco
 # Written forms offered for a syllable (what it decodes to, or the corrections of a
 # mistake) that the index has beside a neighbour, the most frequent first.
 _MAX_OFFERED = 24
+_VOWELS = frozenset("aăâeêioôơuưy")
 # Characters that join a syllable into a name or code ("Avi-O5", "F16").
 _CODE_JOINS = frozenset("-0123456789")
 # How much more likely a correction is taken to be when it keeps the marks typed.
@@ -208,7 +209,30 @@ def mistyped(leaf: Leaf, syllable: QuerySyllable, counts: Counts) -> bool:
     ):
         return False
     written, folded = word_list_syllables()
-    return syllable.text not in written if leaf.analysis.exact else syllable.folded not in folded
+    if leaf.analysis.exact:
+        return not any(form in written for form in _placements(syllable.text))
+    return syllable.folded not in folded
+
+
+def _placements(syllable: str) -> set[str]:
+    """The ways a syllable may be written that the analyzer writes as it: its tone mark
+    on any of its vowels ("hòa", "hoà"), and a final i or y either way ("sĩ", "sỹ")."""
+    tone, _marks = _tone_and_marks(syllable)
+    bare = unicodedata.normalize(
+        "NFC", "".join(ch for ch in unicodedata.normalize("NFD", syllable) if ch not in TONE_MARKS)
+    )
+    bares = {bare}
+    if bare[-1:] in ("i", "y"):
+        bares.add(bare[:-1] + ("y" if bare[-1] == "i" else "i"))
+    found = {syllable}
+    for letters in bares:
+        if tone is None:
+            found.add(letters)
+            continue
+        for i, ch in enumerate(letters):
+            if ch in _VOWELS:
+                found.add(unicodedata.normalize("NFC", letters[: i + 1] + tone + letters[i + 1 :]))
+    return found
 
 
 def _keeping_marks(typed: str, candidates: list[tuple[str, int]]) -> list[tuple[str, int]]:

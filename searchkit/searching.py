@@ -214,33 +214,34 @@ class Searcher:
 
     def _readings(
         self, typed: Node, node: Node, words: Node, missing: str, *, nothing: bool
-    ) -> list[tuple[Node, str, bool]]:
+    ) -> Iterator[tuple[Node, str, bool]]:
         """How a query whose words match nothing, or that has a syllable in no document,
-        may have been meant, in this order: without its diacritics (when it has some
-        and nothing matched), then as typed in Telex or VNI, then with typing mistakes
-        corrected (see `rewriting`). Each with why it is read so, and whether it is a
-        guess at what was meant (the fallback without diacritics is the precision
-        rules', not a guess)."""
-        readings: list[tuple[Node, str, bool]] = []
+        may have been meant, in this order, each worked out when asked for: without its
+        diacritics (when it has some and nothing matched), then as typed in Telex or
+        VNI, then with typing mistakes corrected (see `rewriting`). Each with why it is
+        read so, and whether it is a guess at what was meant (the fallback without
+        diacritics is the precision rules', not a guess)."""
         if nothing and is_exact(words):
-            readings.append((without_diacritics(typed), missing, False))
+            yield without_diacritics(typed), missing, False
         keyed = read_keys(node, self._counts)
         if keyed is not None and keyed.how is not None:
-            readings.append((keyed.node, keyed.how, True))
+            yield keyed.node, keyed.how, True
         corrected = correct_typos(node, self._counts)
         if corrected is not None:
-            readings.append((corrected.node, missing, True))
-        return readings
+            yield corrected.node, missing, True
 
     def _first_matching(
-        self, node: Node, matcher: Matcher, readings: list[tuple[Node, str, bool]], *, fall_back: bool
+        self, node: Node, matcher: Matcher, readings: Iterable[tuple[Node, str, bool]], *, fall_back: bool
     ) -> tuple[Node, Matcher, Rewrite | None]:
-        """The first reading whose words match and that leaves no syllable mistyped, else
-        the first whose words match, with what it says of itself. When none matches and
-        the query matched nothing (`fall_back`), the fallback without diacritics all the
-        same, if there is one; else the query as it is."""
+        """The first reading whose words match and that leaves no syllable in no
+        document, else the first whose words match, with what it says of itself. When
+        none matches and the query matched nothing (`fall_back`), the fallback without
+        diacritics all the same, if there is one; else the query as it is."""
         partial = None
-        for reading, reason, _guess in readings:
+        fallback = None
+        for reading, reason, guess in readings:
+            if not guess:
+                fallback = fallback or (reading, reason)
             analyzed, reading_matcher = self._analyzed(reading), Matcher(self._postings)
             reading_words = without_filters(analyzed)
             found = reading_matcher.documents(reading_words) if reading_words is not None else None
@@ -251,7 +252,6 @@ class Searcher:
                 partial = partial or chosen
         if partial is not None:
             return partial
-        fallback = next(((r, why) for r, why, guess in readings if not guess), None)
         if fall_back and fallback is not None:
             reading, reason = fallback
             return self._analyzed(reading), Matcher(self._postings), Rewrite(to_string(reading, restored=False), reason)

@@ -472,14 +472,17 @@ class Segmenter:
 
 @functools.cache
 def word_list_syllables() -> tuple[frozenset[str], frozenset[str]]:
-    """Every syllable of pyvi's word list, as written (lower case, canonical spelling:
-    "huyện") and folded ("huyen"): the syllables Vietnamese words are made of (some
-    7,000, and the loanwords pyvi lists). Read on first use, in a few milliseconds."""
-    from searchkit.analysis.normalize import fold_diacritics, normalize_syllable
-
+    """Every syllable of pyvi's word list, lower case as the list writes it (either tone
+    placement: "hoà" or "hòa"), and folded ("hoa"): the syllables Vietnamese words are
+    made of (some 7,000, and the loanwords pyvi lists). Read on first use (12 ms)."""
     with open(_pyvi_models_dir() / "words.txt", encoding="utf-8") as fin:
-        written = frozenset(normalize_syllable(syllable.lower()) for syllable in set(fin.read().split()))
-    return written, frozenset(map(fold_diacritics, written))
+        written = frozenset(fin.read().lower().split())
+    # Folded the quick way, which is `fold_diacritics` for every syllable of the list.
+    ascii_d = str.maketrans({"đ": "d"})
+    folded = frozenset(
+        unicodedata.normalize("NFD", w.translate(ascii_d)).encode("ascii", "ignore").decode() for w in written
+    )
+    return written, folded
 
 
 @functools.cache
