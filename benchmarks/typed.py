@@ -260,7 +260,7 @@ def keyword_table(folder: Path, articles: int, workdir: Path) -> list[str]:
     progress(f"keywords: indexing {len(paths):,} articles of {folder}")
     read = [read_article(path) for path in paths]
     documents = {a.path.name: (a.title, a.body) for a in read}
-    corpus, idf = corpus_statistics([f"{a.title}\n{a.body}" for a in read])
+    corpus, _idf = corpus_statistics([f"{a.title}\n{a.body}" for a in read])
     engine = Engine(documents, workdir / "keywords")
     rng = random.Random(SEED)
     phrases: list[str] = []

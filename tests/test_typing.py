@@ -187,3 +187,26 @@ def test_a_vietnamese_word_missing_from_the_index_is_not_a_typing_mistake(demo_i
         assert not searcher.search("gì", limit=1).hits
         result = searcher.search("vai trò là gì", limit=3, snippets=0)
     assert result.hits and result.suggestion is None and result.searched is None
+
+
+def test_a_mistyped_syllable_is_corrected_not_echoed(demo_index: Path) -> None:
+    """The issue's example: "cong an cap huyn" used to print "did you mean: công an cấp
+    huyn", keeping the typo."""
+    result = query(demo_index, "cong an cap huyn", "-l")
+    assert result.exit_code == 0
+    assert result.stderr == 'searched instead: cong an cap huyen (no document has "huyn")\n'
+    assert listed(result) == listed(query(demo_index, "cong an cap huyen", "-l"))
+
+
+@pytest.mark.parametrize("typed", ["gif", "ddos", "mix", "six", "box"])
+def test_a_lone_english_word_is_not_read_as_keys_nor_corrected(demo_index: Path, typed: str) -> None:
+    result = query(demo_index, typed)
+    assert result.exit_code == 1
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize(("one", "other"), [("toạ đàm", "tọa đàm"), ("Uỷ viên", "ủy viên"), ("Bác sỹ", "bác sĩ")])
+def test_spellings_of_one_syllable_are_never_a_mistake_of_each_other(demo_index: Path, one: str, other: str) -> None:
+    results = [query(demo_index, typed, "-l") for typed in (one, other)]
+    assert results[0].stdout == results[1].stdout
+    assert all("searched instead" not in r.stderr and "did you mean" not in r.stderr for r in results)
