@@ -1,25 +1,26 @@
-"""Reading a query whose words match nothing as its typist meant it: typed in Telex or
-VNI with the input method off ("coong an caaps huyeenj" is "công an cấp huyện"), or
-with a typing mistake ("cong an cap huyn" is "cong an cap huyen").
+"""Reading a query as its typist meant it, when its words match nothing or a syllable
+of it is in no document: typed in Telex or VNI with the input method off ("coong an
+caaps huyeenj" is "công an cấp huyện"), or with a typing mistake ("cong an cap huyn"
+is "cong an cap huyen"). `searching` tries the readings in turn; the README's "Typed
+as meant" gives the rules for users.
 
 A syllable that decodes under Telex or VNI (see `analysis.input_methods`) is read so
-only where the decoded syllable is written in the index beside a reading of its
-neighbour in the query, and where the whole reading is the more likely one under the
+where the decoded syllable is written in the index beside a reading of its neighbour
+in the query, or where two or more syllables of the run decode and are in no document
+(the run's own evidence), and where the whole reading is the more likely one under the
 model of adjacent pairs that restores diacritics (`restore.best_reading`): "bacs six"
-is "bác sĩ", though "six" alone is an English word and stays one. A query of one
-syllable has no neighbour to tell, and is never read so.
+is "bác sĩ", though "six" alone is an English word and stays one. A run of one
+syllable has no neighbour to tell, and is never read so. The reading is typed with
+diacritics, every syllable exact: a syllable typed without keys was typed without
+marks ("an" in "coong an" is "an", not "ăn").
 
-The reading is a query typed with diacritics, every syllable exact: a syllable typed
-without keys was typed without marks ("an" in "coong an" is "an", not "ăn").
-
-A syllable in no document (on its letters without diacritics) and no syllable of a
-Vietnamese word (pyvi's word list knows some 7,000: "gì" missing from a small corpus is
-still a word) is read as one of the index's syllables one typing mistake away, on the
-same terms: beside its neighbour in
-the index, and the most likely reading. Diacritics are never a typing mistake: a
-syllable whose letters some document has is left as it is (a wrong tone is what the
-fallback without diacritics is for). A correction keeps the run's diacritics: written
-in a run typed with them, folded in one typed without.
+A syllable that may be a typing mistake (see `mistyped`) is read as one of the index's
+syllables one mistake away, with the tone typed and preferably its other marks, as the
+pair model likes best; one typed without diacritics only beside a neighbour the index
+has it with. Diacritics are never a typing mistake: a syllable whose letters some
+document has is left as it is (a wrong tone is what the fallback without diacritics
+is for). A correction keeps the run's diacritics: written in a run typed with them,
+folded in one typed without.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from searchkit.analysis import fold_diacritics
 from searchkit.analysis.input_methods import decode_telex, decode_vni
 from searchkit.analysis.normalize import TONE_MARKS
 from searchkit.analysis.segmentation import word_list_syllables
-from searchkit.matching import Leaf, QuerySyllable, in_case_of, retyped
+from searchkit.matching import Leaf, QuerySyllable, in_case_of, leaves, retyped
 from searchkit.restore import Lookup, best_reading
 from searchkit.syntax import Node
 
@@ -82,41 +83,25 @@ class Retyped:
 def read_keys(node: Node, counts: Counts) -> Retyped | None:
     """The analyzed query `node` with every run and phrase read as typed in Telex or
     VNI where that reads better in the index; None when no syllable of it does."""
-    used: set[str] = set()
-
-    def text_of(leaf: Leaf) -> str:
-        reading = _keys_read(leaf, counts)
-        if reading is None:
-            return leaf.text
-        text, methods = reading
-        used.update(methods)
-        return text
-
-    rewritten = retyped(node, text_of)
-    if not used:
+    readings = {leaf: found for leaf in leaves(node, negated=True) if (found := _keys_read(leaf, counts))}
+    if not readings:
         return None
-    return Retyped(rewritten, "typed in " + " and ".join(method for method, _decode in _DECODERS if method in used))
+    used = {method for _text, methods in readings.values() for method in methods}
+    how = "typed in " + " and ".join(method for method, _decode in _DECODERS if method in used)
+    return Retyped(retyped(node, lambda leaf: readings[leaf][0] if leaf in readings else leaf.text), how)
 
 
 def correct_typos(node: Node, counts: Counts) -> Retyped | None:
-    """The analyzed query `node` with each syllable that no document has read as a
-    syllable of the index within one typing mistake of
-    it: a letter left out, added, swapped with the next or wrong, counted on the letters
-    without diacritics. Only where the index has the correction beside a reading of
-    its neighbour, and where the pair model finds that reading the more likely. None
-    when no syllable is corrected."""
-    corrected = False
-
-    def text_of(leaf: Leaf) -> str:
-        nonlocal corrected
-        text = _corrected(leaf, counts)
-        if text is None:
-            return leaf.text
-        corrected = True
-        return text
-
-    rewritten = retyped(node, text_of)
-    return Retyped(rewritten) if corrected else None
+    """The analyzed query `node` with each syllable that may be a typing mistake (see
+    `mistyped`) read as a syllable of the index one mistake away: a letter left out,
+    added, swapped with the next or wrong, counted on the letters without diacritics.
+    Only where the pair model finds that reading the more likely, and for a syllable
+    typed without diacritics where the index has the correction beside a reading of
+    its neighbour. None when no syllable is corrected."""
+    readings = {leaf: text for leaf in leaves(node, negated=True) if (text := _corrected(leaf, counts))}
+    if not readings:
+        return None
+    return Retyped(retyped(node, lambda leaf: readings.get(leaf, leaf.text)))
 
 
 def _keys_read(leaf: Leaf, counts: Counts) -> tuple[str, set[str]] | None:
