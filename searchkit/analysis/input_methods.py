@@ -23,6 +23,7 @@ one in the index (see `searching`).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from searchkit.analysis.normalize import spelled_syllable
 
@@ -76,10 +77,7 @@ def _in_case(token: str, decoded: str | None) -> str | None:
 
 @functools.lru_cache(maxsize=4096)
 def _telex(token: str) -> str | None:
-    states: list[_State] = [((), None)]
-    for ch in token:
-        states = [following for state in states for following in _telex_key(state, ch)]
-    return _spelled(states, used=token)
+    return _decoded(token, _telex_key)
 
 
 def _telex_key(state: _State, ch: str) -> list[_State]:
@@ -102,10 +100,7 @@ def _telex_key(state: _State, ch: str) -> list[_State]:
 
 @functools.lru_cache(maxsize=4096)
 def _vni(token: str) -> str | None:
-    states: list[_State] = [((), None)]
-    for ch in token:
-        states = [following for state in states for following in _vni_key(state, ch)]
-    return _spelled(states, used=token)
+    return _decoded(token, _vni_key)
 
 
 def _vni_key(state: _State, ch: str) -> list[_State]:
@@ -120,6 +115,15 @@ def _vni_key(state: _State, ch: str) -> list[_State]:
     if ch in _DIGITS:
         return []
     return [((*letters, ch), tone)]
+
+
+def _decoded(token: str, key: Callable[[_State, str], list[_State]]) -> str | None:
+    """The syllable the keys of `token` spell, each key read by `key` into the ways the
+    spelling so far may go on (a "w" after "uo" may mark both or one)."""
+    states: list[_State] = [((), None)]
+    for ch in token:
+        states = [following for state in states for following in key(state, ch)]
+    return _spelled(states, used=token)
 
 
 def _has_vowel(letters: tuple[str, ...]) -> bool:
