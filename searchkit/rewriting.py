@@ -46,6 +46,10 @@ _MAX_OFFERED = 24
 _VOWELS = frozenset("aăâeêioôơuưy")
 # Characters that join a syllable into a name or code ("Avi-O5", "F16").
 _CODE_JOINS = frozenset("-0123456789")
+# How much more likely a correction is taken to be when the mistake is two letters
+# swapped ("olại" is "loại" rather than "lại"): a letter added or left out that
+# happens to make an anagram of a word is rare.
+_SWAPPED = 10
 # How much more likely a correction is taken to be when it keeps the marks typed.
 _MARKS_KEPT = 10
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -155,7 +159,12 @@ def _corrected(leaf: Leaf, counts: Counts) -> str | None:
         if not mistyped(leaf, s, counts):
             offered.append([])
             continue
-        candidates = [written for edit in _one_edit(s.folded) if counts.known(edit) for written in forms(edit)]
+        candidates = [
+            (form, count * (_SWAPPED if sorted(edit) == sorted(s.folded) else 1))
+            for edit in _one_edit(s.folded)
+            if counts.known(edit)
+            for form, count in forms(edit)
+        ]
         offered.append(_keeping_marks(s.text, candidates) if analysis.exact else candidates)
     if not any(offered):
         return None
