@@ -78,7 +78,8 @@ class Counts:
 @dataclass(frozen=True, slots=True)
 class Retyped:
     """The query as it was meant (not yet analyzed), and how it was typed ("typed in
-    Telex"), when that is the reason it is searched instead."""
+    Telex"), when that is the reason it is searched instead (a corrected mistake's
+    reason is the syllable no document has)."""
 
     node: Node
     how: str | None = None

@@ -223,12 +223,10 @@ class Searcher:
         diacritics is the precision rules', not a guess)."""
         if nothing and is_exact(words):
             yield without_diacritics(typed), missing, False
-        keyed = read_keys(node, self._counts)
-        if keyed is not None and keyed.how is not None:
-            yield keyed.node, keyed.how, True
-        corrected = correct_typos(node, self._counts)
-        if corrected is not None:
-            yield corrected.node, missing, True
+        for read in (read_keys, correct_typos):
+            reading = read(node, self._counts)
+            if reading is not None:
+                yield reading.node, reading.how or missing, True
 
     def _first_matching(
         self, node: Node, matcher: Matcher, readings: Iterable[tuple[Node, str, bool]], *, fall_back: bool
