@@ -232,27 +232,28 @@ def question_table(eval_set: EvalSet, workdir: Path) -> list[str]:
             got = ndcg(top, typed, relevant)
             cells.append(f"{got:11.2f} ({100 * got / base if base else 0:3.0f}%)")
         lines.append(f"  {way:14} {len(kept):9,} {cells[0]} {cells[1]}")
-    lines.append("  " + false_rewrites(engine, questions, corpus))
+    lines += false_rewrites(engine, questions, corpus)
     engine.searcher.close()
     return lines
 
 
-def false_rewrites(engine: Engine, questions: list[str], corpus: set[str]) -> str:
+def false_rewrites(engine: Engine, questions: list[str], corpus: set[str]) -> list[str]:
     """How many of the questions typed right, the English words and the codes were searched
-    as something else or got a "did you mean"."""
-    parts = []
+    as something else or got a "did you mean", and each of them, to judge."""
+    parts, shown = [], []
     for name, queries in (
         ("questions typed right that match", questions),
         ("English words", [w for w in ENGLISH if w not in corpus]),
         ("codes", [c for c in CODES if not set(folded_syllables(c)) <= corpus]),
     ):
-        results = [r for r in map(engine.search, queries) if r is not None]
+        results = [(q, r) for q in queries if (r := engine.search(q)) is not None]
         if name.startswith("questions"):
-            results = [r for r in results if r.hits]
-        rewritten = sum(1 for r in results if r.searched is not None or r.suggestion is not None)
-        share = 100 * rewritten / len(results) if results else 0.0
-        parts.append(f"{name}: {rewritten} of {len(results)} ({share:.1f}%)")
-    return "rewritten or 'did you mean': " + "; ".join(parts)
+            results = [(q, r) for q, r in results if r.hits]
+        rewritten = [(q, r) for q, r in results if r.searched is not None or r.suggestion is not None]
+        share = 100 * len(rewritten) / len(results) if results else 0.0
+        parts.append(f"{name}: {len(rewritten)} of {len(results)} ({share:.1f}%)")
+        shown += [f"    {q!r} -> {(r.searched.query if r.searched else r.suggestion)!r}" for q, r in rewritten]
+    return ["  rewritten or 'did you mean': " + "; ".join(parts), *shown]
 
 
 def keyword_table(folder: Path, articles: int, workdir: Path) -> list[str]:

@@ -26,12 +26,12 @@ folded in one typed without.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from searchkit.analysis import fold_diacritics
 from searchkit.analysis.input_methods import decode_telex, decode_vni
-from searchkit.analysis.normalize import TONE_MARKS
+from searchkit.analysis.normalize import TONE_MARKS, syllable_shaped
 from searchkit.analysis.segmentation import word_list_syllables
 from searchkit.matching import Leaf, QuerySyllable, in_case_of, leaves, retyped
 from searchkit.restore import Lookup, best_reading
@@ -135,7 +135,7 @@ def _keys_read(leaf: Leaf, counts: Counts) -> tuple[str, set[str]] | None:
     # Two syllables or more that no document has and that decode are the run's own
     # evidence that it was typed with keys: they need no neighbour in the index.
     evident = {i for i, (mine, decoded) in enumerate(zip(own, keyed, strict=True)) if decoded and not mine[0][1]}
-    chosen, changed = _best_with(leaf, own, offered, counts, alone=evident if len(evident) > 1 else set())
+    chosen, changed = _best_with(leaf, own, offered, counts, alone=lambda i, _form: len(evident) > 1 and i in evident)
     if not changed:
         return None
     return _written(leaf, chosen), {keyed[i][chosen[i]] for i in changed}
@@ -169,10 +169,21 @@ def _corrected(leaf: Leaf, counts: Counts) -> str | None:
         offered.append(_keeping_marks(s.text, candidates) if analysis.exact else candidates)
     if not any(offered):
         return None
-    # A syllable typed with diacritics is Vietnamese typed on purpose: its correction
-    # needs no neighbour. One without may be a name or an English word ("Bone").
-    marked = {i for i, s in enumerate(syllables) if s.text != s.folded}
-    chosen, changed = _best_with(leaf, own, offered, counts, alone=marked)
+
+    def alone(i: int, form: str) -> bool:
+        """Whether a correction needs no neighbour: that of a syllable typed with
+        diacritics (Vietnamese typed on purpose), or, in a run typed with them, a
+        foreign word (no diacritics, not shaped like a Vietnamese syllable) for a word
+        typed without any ("cheeskcake": cheesecake) that is no i/y spelling nor plural
+        of it ("Aciclovir", "allograft" stay). A Vietnamese correction of a word typed
+        without diacritics needs one: "Bone" stays."""
+        typed = syllables[i]
+        if typed.text != typed.folded:
+            return True
+        foreign = form == fold_diacritics(form) and not syllable_shaped(form)
+        return analysis.exact and foreign and not _variant_of(typed.folded, form)
+
+    chosen, changed = _best_with(leaf, own, offered, counts, alone=alone)
     if not changed:
         return None
     if not analysis.exact:  # typed without diacritics, the correction is too
@@ -252,6 +263,14 @@ def _tone_and_marks(syllable: str) -> tuple[str | None, tuple[str, ...]]:
     return tone, tuple(sorted(ch for ch in bare if not ch.isascii()))
 
 
+def _variant_of(typed: str, word: str) -> bool:
+    """Whether `word` is `typed` with an i written y or a y written i, or with an s
+    added or left out at the end: a spelling or a plural, not a typing mistake."""
+    if typed + "s" == word or word + "s" == typed:
+        return True
+    return len(typed) == len(word) and all(a == b or {a, b} == {"i", "y"} for a, b in zip(typed, word, strict=True))
+
+
 def _one_edit(word: str) -> set[str]:
     """Every string one typing mistake away from `word`."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
@@ -269,11 +288,11 @@ def _best_with(
     offered: list[list[tuple[str, int]]],
     counts: Counts,
     *,
-    alone: Collection[int] = (),
+    alone: Callable[[int, str], bool] = lambda _i, _form: False,
 ) -> tuple[list[str], set[int]]:
     """The most likely reading of a run whose syllables may be what they are as typed
     (`own`) or one of the forms `offered` for them, an offered form only where the
-    index has it beside a reading of a neighbour (or at the positions `alone`); and
+    index has it beside a reading of a neighbour (or where `alone` says it needs none); and
     which syllables read as offered."""
     assert leaf.analysis is not None
     syllables = leaf.analysis.syllables
@@ -287,7 +306,7 @@ def _best_with(
         )
 
     options = [
-        [*mine, *sorted(((f, n) for f, n in extra if i in alone or beside(i, f)), key=lambda fc: (-fc[1], fc[0]))][
+        [*mine, *sorted(((f, n) for f, n in extra if alone(i, f) or beside(i, f)), key=lambda fc: (-fc[1], fc[0]))][
             : len(mine) + _MAX_OFFERED
         ]
         for i, (mine, extra) in enumerate(zip(own, offered, strict=True))

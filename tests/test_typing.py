@@ -210,3 +210,34 @@ def test_spellings_of_one_syllable_are_never_a_mistake_of_each_other(demo_index:
     results = [query(demo_index, typed, "-l") for typed in (one, other)]
     assert results[0].stdout == results[1].stdout
     assert all("searched instead" not in r.stderr and "did you mean" not in r.stderr for r in results)
+
+
+@pytest.fixture(scope="module")
+def reviews(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three short texts with the words of the queries below, and the foreign words
+    those queries mistype or spell otherwise, never beside the queries' neighbours."""
+    folder = tmp_path_factory.mktemp("reviews")
+    (folder / "a.txt").write_text(
+        "Bánh ngọt\n\nKhách đánh giá gì về các loại bánh? Món cheesecake rất ngon.", encoding="utf-8"
+    )
+    (folder / "b.txt").write_text(
+        "Thuốc\n\nKhi quá liều thuốc cần xử trí thế nào? Thuốc có tốt không? Acyclovir chữa zona.", encoding="utf-8"
+    )
+    (folder / "c.txt").write_text("Thể thao\n\nBóng đá tối nay.", encoding="utf-8")
+    index = folder / "index"
+    assert runner.invoke(app, ["index", str(folder), "--index", str(index)]).exit_code == 0
+    return index
+
+
+def test_a_mistyped_foreign_word_in_a_vietnamese_question_is_read_as_the_foreign_word(reviews: Path) -> None:
+    result = query(reviews, "Khách đánh giá gì về các loại cheeskcake?", "-l")
+    assert 'searched instead: Khách đánh giá gì về các loại cheesecake? (no document has "cheeskcake")' in result.stderr
+    assert [Path(line).name for line in listed(result)][:1] == ["a.txt"]
+
+
+@pytest.mark.parametrize("typed", ["Khi quá liều Aciclovir cần xử trí thế nào?", "Thuốc Bone có tốt không?"])
+def test_a_spelling_or_a_vietnamese_word_is_no_reading_of_a_foreign_word_alone(reviews: Path, typed: str) -> None:
+    """ "Aciclovir" is an i/y spelling of "Acyclovir", not a mistake; "Bone" read as
+    "bóng" would need the index to have "bóng" beside "thuốc" or "có"."""
+    result = query(reviews, typed)
+    assert "searched instead" not in result.stderr

@@ -157,6 +157,12 @@ _CLOSED_NUCLEI = frozenset(["iê", "yê", "uô", "ươ"])
 _OPEN_NUCLEI = frozenset(["uơ"])
 
 
+def syllable_shaped(letters: str) -> bool:
+    """Whether lower-case letters without a tone ("bong", "chip") have the shape of a
+    Vietnamese syllable: onset, vowels, ending ("sushi", "cherry" do not)."""
+    return _vowel_span(letters) is not None
+
+
 def spelled_syllable(bare: str, tone: str) -> str | None:
     """The syllable of the tone-less letters `bare` (NFC, lower case: "huyên") with the
     tone mark `tone` (a combining mark; "" for none), in canonical spelling ("huyện");
