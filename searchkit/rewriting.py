@@ -44,6 +44,9 @@ _DECODERS: tuple[tuple[str, Callable[[str], str | None]], ...] = (("Telex", deco
 # mistake) that the index has beside a neighbour, the most frequent first.
 _MAX_OFFERED = 24
 _VOWELS = frozenset("aăâeêioôơuưy")
+# Letters from which a foreign word typed without diacritics is corrected without a
+# neighbour's say.
+_LONG_WORD = 6
 # Characters that join a syllable into a name or code ("Avi-O5", "F16").
 _CODE_JOINS = frozenset("-0123456789")
 # How much more likely a correction is taken to be when the mistake is two letters
@@ -174,13 +177,15 @@ def _corrected(leaf: Leaf, counts: Counts) -> str | None:
         """Whether a correction needs no neighbour: that of a syllable typed with
         diacritics (Vietnamese typed on purpose), or, in a run typed with them, a
         foreign word (no diacritics, not shaped like a Vietnamese syllable) for a word
-        typed without any ("cheeskcake": cheesecake) that is no i/y spelling nor plural
-        of it ("Aciclovir", "allograft" stay). A Vietnamese correction of a word typed
-        without diacritics needs one: "Bone" stays."""
+        of six letters or more typed without any ("cheeskcake": cheesecake), that is
+        no i/y spelling nor plural of it ("Aciclovir", "allograft" stay). A shorter
+        word has too many words one mistake away to pick one without a neighbour
+        ("yourt"), and a Vietnamese correction of a word typed without diacritics
+        needs one ("Bone" stays)."""
         typed = syllables[i]
         if typed.text != typed.folded:
             return True
-        foreign = form == fold_diacritics(form) and not syllable_shaped(form)
+        foreign = form == fold_diacritics(form) and not syllable_shaped(form) and len(typed.folded) >= _LONG_WORD
         return analysis.exact and foreign and not _variant_of(typed.folded, form)
 
     chosen, changed = _best_with(leaf, own, offered, counts, alone=alone)

@@ -223,7 +223,7 @@ def reviews(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "b.txt").write_text(
         "Thuốc\n\nKhi quá liều thuốc cần xử trí thế nào? Thuốc có tốt không? Acyclovir chữa zona.", encoding="utf-8"
     )
-    (folder / "c.txt").write_text("Thể thao\n\nBóng đá tối nay.", encoding="utf-8")
+    (folder / "c.txt").write_text("Thể thao\n\nBóng đá tối nay. Sáng nay có yaourt.", encoding="utf-8")
     index = folder / "index"
     assert runner.invoke(app, ["index", str(folder), "--index", str(index)]).exit_code == 0
     return index
@@ -235,7 +235,9 @@ def test_a_mistyped_foreign_word_in_a_vietnamese_question_is_read_as_the_foreign
     assert [Path(line).name for line in listed(result)][:1] == ["a.txt"]
 
 
-@pytest.mark.parametrize("typed", ["Khi quá liều Aciclovir cần xử trí thế nào?", "Thuốc Bone có tốt không?"])
+@pytest.mark.parametrize(
+    "typed", ["Khi quá liều Aciclovir cần xử trí thế nào?", "Thuốc Bone có tốt không?", "Khách đánh giá gì về yourt?"]
+)
 def test_a_spelling_or_a_vietnamese_word_is_no_reading_of_a_foreign_word_alone(reviews: Path, typed: str) -> None:
     """ "Aciclovir" is an i/y spelling of "Acyclovir", not a mistake; "Bone" read as
     "bóng" would need the index to have "bóng" beside "thuốc" or "có"."""
