@@ -17,10 +17,11 @@ marks ("an" in "coong an" is "an", not "ăn").
 A syllable that may be a typing mistake (see `mistyped`) is read as one of the index's
 syllables one mistake away, with the tone typed and preferably its other marks, as the
 pair model likes best; one typed without diacritics only beside a neighbour the index
-has it with. Diacritics are never a typing mistake: a syllable whose letters some
-document has is left as it is (a wrong tone is what the fallback without diacritics
-is for). A correction keeps the run's diacritics: written in a run typed with them,
-folded in one typed without.
+has it with, unless it is a long foreign word read as another (see `_corrected`).
+Diacritics are never a typing mistake: a syllable whose letters some document has is
+left as it is (a wrong tone is what the fallback without diacritics is for). A
+correction keeps the run's diacritics: written in a run typed with them, folded in
+one typed without.
 """
 
 from __future__ import annotations
