@@ -309,7 +309,10 @@ def query_command(
     sort: SortOption = SortChoice.SCORE,
     exact: Annotated[
         bool,
-        typer.Option("--exact", help="Search only as typed: never again without diacritics when nothing matches."),
+        typer.Option(
+            "--exact",
+            help="Search only as typed: never without diacritics, as Telex or VNI, or corrected (only suggested).",
+        ),
     ] = False,
 ) -> None:
     """Run a ranked query and show the best matches with highlighted snippets.
@@ -317,7 +320,9 @@ def query_command(
     Syntax: plain words (kept together as Vietnamese words; typed with diacritics,
     exactly those), "exact phrase", AND, OR, NOT, parentheses, title:words, and the
     filters date:2021-09 (or date:2021-01..2021-06) and path:*.md. A query with
-    diacritics that matches nothing is searched again without them (not with --exact).
+    diacritics that matches nothing is searched again without them; one typed in Telex
+    or VNI with the input method off, or with a typing mistake, is searched as meant
+    (stderr says so; not with --exact, which only suggests it).
     On a terminal each hit shows its rank, title, path, score and snippets; into a
     pipe, one line per hit: PATH, SCORE, TITLE, SNIPPET separated by tabs.
 
