@@ -129,7 +129,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, 
 OffsetOption = Annotated[int, typer.Option("--offset", min=0, help="Skip this many of the best matches (paging).")]
 FilesOption = Annotated[bool, typer.Option("--files", "-l", help="Only the paths of the matches, best first.")]
 NullOption = Annotated[bool, typer.Option("-0", help="Paths only, each ended by a NUL (for xargs -0).")]
-CountOption = Annotated[bool, typer.Option("--count", "-c", help="Only how many documents match.")]
+CountOption = Annotated[
+    bool, typer.Option("--count", "-c", help='Only how many documents match (with --json: {"count": N}).')
+]
 
 
 class SortChoice(enum.Enum):
@@ -335,6 +337,9 @@ def query_command(
     if (text is None) == (queries is None):
         env.error("give either a query or --queries FILE")
         raise typer.Exit(ExitStatus.ERROR)
+    if since is not None and until is not None and since > until:
+        env.error(f"--since {since} is after --until {until}: no date is in between")
+        raise typer.Exit(ExitStatus.ERROR)
     mode = _output_mode(env, json=json, files=files, null=null, count=count, explain=explain)
     view = _HitView(env, mode, explain, limit=limit, since=since, until=until, sort=sort, exact=exact)
     with _reported(env):
@@ -344,7 +349,7 @@ def query_command(
                 result = searcher.search(text, offset=offset, **view.options)
             write_rewrites(env, result)
             write_result(env, result, mode)
-            write_summary(env, result)
+            write_summary(env, result, mode)
             raise typer.Exit(ExitStatus.MATCHED if mode.matched(result) else ExitStatus.NO_MATCH)
         raise typer.Exit(_run_batch(env, queries, index, offset=offset, view=view))
 
@@ -354,15 +359,18 @@ def _output_mode(env: Environment, *, json: bool, files: bool, null: bool, count
     --color always), tab-separated lines into a pipe, unless a format is named."""
     from searchkit.render import OutputMode
 
-    if json + (files or null) + count > 1:
-        env.error("give at most one of --json, --files (or -0) and --count")
+    if (files or null) and (json or count):
+        env.error("--files (or -0) goes with neither --json nor --count")
         raise typer.Exit(ExitStatus.ERROR)
     mode = OutputMode.HITS if env.styled else OutputMode.TSV
-    # At most one applies, except that -0 (NUL-ended paths) refines --files.
+    # At most one applies, except that -0 (NUL-ended paths) refines --files, and --json
+    # --count is the count as JSON.
     asked = {OutputMode.FILES: files, OutputMode.NUL: null, OutputMode.JSON: json, OutputMode.COUNT: count}
     for chosen, wanted in asked.items():
         if wanted:
             mode = chosen
+    if json and count:
+        mode = OutputMode.JSON_COUNT
     if explain and not mode.shows_hits:
         env.error("--explain shows with the hits, not with --files, -0 or --count")
         raise typer.Exit(ExitStatus.ERROR)
@@ -399,7 +407,7 @@ class _HitView:
         elif mode.needs_snippets:
             snippets = 1
         if limit is None:
-            limit = None if mode in (OutputMode.FILES, OutputMode.NUL) else 0 if mode is OutputMode.COUNT else 10
+            limit = None if mode in (OutputMode.FILES, OutputMode.NUL) else 0 if mode.counts else 10
         self.similar_options = {"limit": limit, "snippets": snippets, "snippet_chars": chars}
         self.options = {
             **self.similar_options,
@@ -481,7 +489,7 @@ def similar_command(
         write_result(env, result, mode)
         if env.stderr_isatty:
             env.note(f"key terms of {path}: {result.query}")
-        write_summary(env, result)
+        write_summary(env, result, mode)
         raise typer.Exit(ExitStatus.MATCHED if mode.matched(result) else ExitStatus.NO_MATCH)
 
 

@@ -145,10 +145,16 @@ class OutputMode(enum.Enum):
     FILES = "files"  # paths only, one per line, best first
     NUL = "nul"  # paths only, each ended by a NUL
     COUNT = "count"  # how many documents matched
+    JSON_COUNT = "json-count"  # how many documents matched, as a JSON object
 
     @property
     def needs_snippets(self) -> bool:
         return self in (OutputMode.HITS, OutputMode.TSV, OutputMode.JSON)
+
+    @property
+    def counts(self) -> bool:
+        """Whether only the number of matching documents is printed."""
+        return self in (OutputMode.COUNT, OutputMode.JSON_COUNT)
 
     @property
     def shows_hits(self) -> bool:
@@ -158,7 +164,7 @@ class OutputMode(enum.Enum):
     def matched(self, result: SearchResult) -> bool:
         """Whether the query matched, for the exit status: a count is of every matching
         document, the other modes show a page of them (which --offset may leave empty)."""
-        return bool(result.total if self is OutputMode.COUNT else result.hits)
+        return bool(result.total if self.counts else result.hits)
 
 
 def write_result(
@@ -178,6 +184,9 @@ def write_result(
             env.stdout.write(tsv_line([str(qid), *cells] if qid is not None else cells))
     elif mode is OutputMode.COUNT:
         env.stdout.write(f"{qid}\t{result.total}\n" if qid is not None else f"{result.total}\n")
+    elif mode is OutputMode.JSON_COUNT:
+        named = {"qid": qid, "query": result.query} if qid is not None else {}
+        env.stdout.write(json.dumps({**named, "count": result.total}, ensure_ascii=False) + "\n")
     else:
         end = "\0" if mode is OutputMode.NUL else "\n"
         env.stdout.write("".join(display_path(hit.path) + end for hit in result.hits))
@@ -306,10 +315,10 @@ def write_rewrites(env: Environment, result: SearchResult, *, qid: int | None = 
         env.stderr.write(f"{where}{line}\n")
 
 
-def write_summary(env: Environment, result: SearchResult) -> None:
+def write_summary(env: Environment, result: SearchResult, mode: OutputMode) -> None:
     """On stderr, for a person at a terminal: how many documents matched and how long
-    it took."""
-    if env.stderr_isatty:
+    it took (not when the count is the output itself)."""
+    if env.stderr_isatty and not mode.counts:
         shown = len(result.hits)
         more = f", showing {shown}" if shown < result.total else ""
         env.note(f"{result.total} documents matched{more} ({result.seconds * 1000:.0f} ms)")

@@ -5,6 +5,7 @@ when results are coloured (`--color`, NO_COLOR, TERM=dumb)."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -67,14 +68,36 @@ def test_offset_pages_through_the_same_ranking(demo_index: Path) -> None:
     assert beyond.stdout == ""
 
 
-@pytest.mark.parametrize("options", [["--json", "-l"], ["--count", "--json"], ["-0", "-c"]])
+@pytest.mark.parametrize("options", [["--json", "-l"], ["-0", "-c"], ["-l", "--count", "--json"]])
 def test_output_modes_do_not_mix(demo_index: Path, options: list[str]) -> None:
     result = invoke("query", "công an", *options, "--index", str(demo_index))
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.strip().splitlines() == [
-        "searchkit: error: give at most one of --json, --files (or -0) and --count"
+        "searchkit: error: --files (or -0) goes with neither --json nor --count"
     ]
+
+
+def test_a_count_as_json_is_one_object(demo_index: Path, tmp_path: Path) -> None:
+    counted = invoke("query", "công an", "-c", "--index", str(demo_index)).stdout.strip()
+    result = invoke("query", "công an", "-c", "--json", "--index", str(demo_index))
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {"count": int(counted)}
+    assert invoke("query", "xyzzy", "--count", "--json", "--index", str(demo_index)).exit_code == 1
+    questions = tmp_path / "q.txt"
+    questions.write_text("công an\nxyzzy\n", encoding="utf-8")
+    batch = invoke("query", "--queries", str(questions), "-c", "--json", "--index", str(demo_index))
+    assert [json.loads(line) for line in batch.stdout.splitlines()] == [
+        {"qid": 1, "query": "công an", "count": int(counted)},
+        {"qid": 2, "query": "xyzzy", "count": 0},
+    ]
+
+
+def test_since_after_until_is_an_error(demo_index: Path) -> None:
+    result = invoke("query", "công an", "--since", "2025", "--until", "2020", "--index", str(demo_index))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == "searchkit: error: --since 2025-01-01 is after --until 2020-12-31: no date is in between\n"
 
 
 def test_a_batch_counts_each_query_on_its_line(demo_index: Path) -> None:

@@ -154,6 +154,16 @@ def test_the_closing_line_on_stderr_says_how_many_matched_and_how_long_it_took(d
     assert re.fullmatch(rf"searchkit: {total} documents matched, showing 2 \(\d+ ms\)", plain(run.stderr).strip())
 
 
+def test_a_count_on_a_terminal_is_printed_once(demo_index: Path) -> None:
+    """The count is the output: no closing line says it again."""
+    run = run_on_terminal("query", "công an", "-c", "--index", str(demo_index))
+
+    assert run.status == 0
+    total = len(records_of(demo_index, "công an", "--limit", "100"))
+    assert plain(run.stdout).split() == [str(total)]
+    assert plain(run.stderr).strip() == ""
+
+
 def records_of(demo_index: Path, *args: str) -> list[dict[str, object]]:
     from test_cli import query
 
