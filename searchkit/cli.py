@@ -141,11 +141,11 @@ class SortChoice(enum.Enum):
 
 def _date_bound(value: str, *, last: bool) -> datetime.date:
     """A date typed for --since (its first day) or --until (its last day)."""
-    from searchkit.dates import date_bounds
+    from searchkit.dates import typed_date_bounds
 
-    bounds = date_bounds(value)
+    bounds = typed_date_bounds(value)
     if bounds is None:
-        raise typer.BadParameter(f"{value!r} is not a date (write YYYY-MM-DD, YYYY-MM or YYYY)")
+        raise typer.BadParameter(f"{value!r} is not a date (write YYYY-MM-DD, YYYY-MM, YYYY, today, 7d, 2w, 3m or 1y)")
     return bounds[1] if last else bounds[0]
 
 
@@ -155,7 +155,7 @@ SinceOption = Annotated[
         "--since",
         parser=functools.partial(_date_bound, last=False),
         metavar="DATE",
-        help="Only documents dated on or after DATE (2021, 2021-09 or 2021-09-08).",
+        help="Only documents dated on or after DATE (2021, 2021-09, 2021-09-08, or back from today: 7d, 2w, 3m, 1y).",
         show_default=False,
     ),
 ]

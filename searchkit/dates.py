@@ -200,6 +200,38 @@ def date_bounds(value: str) -> tuple[datetime.date, datetime.date] | None:
     return None
 
 
+_RELATIVE = re.compile(r"(?P<count>\d{1,4})(?P<unit>[dwmy])", re.IGNORECASE)
+
+
+def typed_date_bounds(value: str, *, today: datetime.date | None = None) -> tuple[datetime.date, datetime.date] | None:
+    """What a user typed for a date (`--since`, `--until`, `date:`): a date as for
+    `date_bounds`, or a day counted back from `today`: "today", "yesterday", "7d"
+    (days), "2w" (weeks), "3m" (months), "1y" (years); a month or year back is the same
+    day of the month, or the month's last day where it has none."""
+    today = today or datetime.date.today()
+    word = value.strip().lower()
+    if word in ("today", "yesterday"):
+        day = today - datetime.timedelta(days=word == "yesterday")
+        return day, day
+    match = _RELATIVE.fullmatch(word)
+    if match is None:
+        return date_bounds(value)
+    count, unit = int(match["count"]), match["unit"]
+    if unit in "dw":
+        try:
+            day = today - datetime.timedelta(days=count * (7 if unit == "w" else 1))
+        except OverflowError:
+            return None
+        return day, day
+    months = today.year * 12 + today.month - 1 - count * (12 if unit == "y" else 1)
+    year, month = divmod(months, 12)
+    if year < 1:
+        return None
+    first = datetime.date(year, month + 1, 1)
+    day = first.replace(day=min(today.day, _month_end(first).day))
+    return day, day
+
+
 def date_value(value: object) -> str | None:
     """A date field of a JSON Lines record as "YYYY-MM-DD" (a month or a year gives its
     first day), or None. Numbers are Unix timestamps in seconds, or in milliseconds when

@@ -224,12 +224,15 @@ class _Parser:
             raise self._error(f"{lex.kind}: needs a value (as in {example})", lex)
         if lex.kind == "path":
             return Filter("path", lex.value)
-        from searchkit.dates import date_bounds  # only for a query that asks, as are its patterns
+        from searchkit.dates import typed_date_bounds  # only for a query that asks, as are its patterns
 
         low, separator, high = lex.value.partition("..")
-        first, last = date_bounds(low) if low else None, date_bounds(high) if high else None
+        first, last = typed_date_bounds(low) if low else None, typed_date_bounds(high) if high else None
         if (low and first is None) or (high and last is None) or (separator and not low and not high):
-            raise self._error(f"{lex.value!r} is not a date (write YYYY, YYYY-MM or YYYY-MM-DD, or FROM..TO)", lex)
+            raise self._error(
+                f"{lex.value!r} is not a date (write YYYY, YYYY-MM, YYYY-MM-DD, today, 7d, 2w, 3m or 1y, or FROM..TO)",
+                lex,
+            )
         if not separator:
             last = first
         return Filter.dated(lex.value, first[0] if first else None, last[1] if last else None)

@@ -173,3 +173,41 @@ def test_a_document_without_a_date_is_outside_every_date_window(tmp_path: Path) 
         assert [hit.path for hit in searcher.search("công an", until=datetime.date(2021, 12, 31)).hits] == ["dated"]
         assert [hit.path for hit in searcher.search("công an date:..2021").hits] == ["dated"]
         assert searcher.search("công an").total == 2
+
+
+@pytest.mark.parametrize(
+    ("typed", "today", "day"),
+    [
+        ("today", "2025-05-31", "2025-05-31"),
+        ("yesterday", "2025-03-01", "2025-02-28"),
+        ("7d", "2025-05-31", "2025-05-24"),
+        ("2W", "2025-05-31", "2025-05-17"),
+        ("3m", "2025-05-31", "2025-02-28"),  # February has no 31st: its last day
+        ("1y", "2024-02-29", "2023-02-28"),
+        ("0d", "2025-05-31", "2025-05-31"),
+    ],
+)
+def test_a_relative_date_is_a_day_counted_back_from_today(typed: str, today: str, day: str) -> None:
+    from searchkit.dates import typed_date_bounds
+
+    found = typed_date_bounds(typed, today=datetime.date.fromisoformat(today))
+    assert found == (datetime.date.fromisoformat(day),) * 2
+
+
+def test_since_and_until_read_relative_dates_as_the_days_they_name(dated: Path) -> None:
+    """--since 5y is --since the day five years ago, whatever today is; date: reads them too."""
+    today = datetime.date.today()
+    back = (
+        today.replace(year=today.year - 5)
+        if (today.month, today.day) != (2, 29)
+        else today.replace(day=28, year=today.year - 5)
+    )
+    for relative, written in (
+        (["--since", "5y"], ["--since", back.isoformat()]),
+        (["--until", "5y"], ["--until", back.isoformat()]),
+    ):
+        assert query(dated, "công an", "-l", *relative).stdout == query(dated, "công an", "-l", *written).stdout
+    ranged = query(dated, f"công an date:{back.isoformat()}..today", "-l")
+    assert ranged.stdout == query(dated, "công an", "-l", "--since", "5y", "--until", "today").stdout
+    bad = query(dated, "công an", "--since", "99999y")
+    assert bad.exit_code == 2 and "is not a date" in bad.stderr
