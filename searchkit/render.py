@@ -201,8 +201,9 @@ def write_json(env: Environment, result: SearchResult, *, qid: int | None = None
 
 def write_hits(env: Environment, result: SearchResult, *, heading: str | None = None) -> None:
     """Hits for a person: rank, title, path, score and highlighted snippets. On a
-    terminal a long title or path is cut to its width and snippets are wrapped in it;
-    elsewhere (--color always into a file) every item is one line, whole."""
+    terminal a long title is cut to its width, a long path folded in it (never cut),
+    and snippets are wrapped in it; elsewhere (--color always into a file) every item
+    is one line, whole."""
     from rich.text import Text
 
     console = env.console()
@@ -227,12 +228,15 @@ def write_hits(env: Environment, result: SearchResult, *, heading: str | None = 
         head.append(f"{hit.rank:>2}. ", style="bold")
         head.append(hit.title or display_path(hit.path), style="bold cyan")
         line(head)
-        score = Text(f"  {hit.date}" if hit.date else "") + Text(f"  score {hit.score:.2f}", style="dim")
+        score = Text(f"{hit.date}  " if hit.date else "") + Text(f"score {hit.score:.2f}", style="dim")
         path = Text(display_path(hit.path), style="green")
-        if fitted:
-            # Cut the path, not the date and score.
-            path.truncate(max(10, console.width - 4 - len(score)), overflow="ellipsis")
-        line(Text("    ") + path + score)
+        if fitted and 4 + len(path) + 2 + len(score) > console.width:
+            # The path is what opens the file: never cut, folded at the width when it
+            # does not fit, with the date and score on the line after it.
+            console.print(Text("    ") + path, overflow="fold")
+            line(Text("    ") + score)
+        else:
+            line(Text("    ") + path + Text("  ") + score)
         for snippet in hit.snippets:
             text = Text(snippet.text)
             for start, end in snippet.highlights:

@@ -110,7 +110,21 @@ def test_on_a_terminal_hits_are_coloured_and_fit_its_width(demo_index: Path, col
     assert lines
     assert [line for line in lines if cell_len(line) > columns] == []
     assert lines[0].startswith(" 1. ")
-    assert "score " in lines[1]
+    first_hit = plain(run.stdout).split("\n\n")[0].splitlines()
+    assert any(re.search(r"score \d+\.\d\d$", line) for line in first_hit[1:4])
+
+
+@pytest.mark.parametrize("columns", [30, 60])
+def test_on_a_narrow_terminal_the_path_is_folded_whole_never_cut(demo_index: Path, columns: int) -> None:
+    """The title is shortened, the path (what opens the file) is not: it is folded at the
+    width, whole, with the score on the line after it."""
+    paths = [hit["path"] for hit in records_of(demo_index, "công an cấp huyện", "--limit", "1")]
+    run = run_on_terminal("query", "công an cấp huyện", "--index", str(demo_index), "-n", "1", columns=columns)
+
+    lines = plain(run.stdout).split("\n\n")[0].splitlines()
+    assert [line for line in lines if cell_len(line) > columns] == []
+    assert paths[0] in "".join(line.strip() for line in lines[1:])
+    assert lines[0].endswith("…")
 
 
 def test_on_a_terminal_each_hit_shows_rank_title_path_score_and_highlighted_snippets(demo_index: Path) -> None:
