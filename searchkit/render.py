@@ -40,6 +40,10 @@ class Environment:
     color: str = "auto"
     # Columns of the terminal (or $COLUMNS), for laying out results on it.
     width: int = field(default_factory=lambda: shutil.get_terminal_size().columns)
+    # Its lines (or $LINES): a document longer than that goes through a pager.
+    height: int = field(default_factory=lambda: shutil.get_terminal_size().lines)
+    # What pages a long document on a terminal: $PAGER, else less (as git does).
+    pager: str = field(default_factory=lambda: os.environ.get("PAGER") or "less")
 
     @property
     def styled(self) -> bool:
@@ -294,14 +298,32 @@ def write_document(env: Environment, document: StoredDocument, *, as_json: bool 
     console = env.console()
     # Wrapped to a terminal's width; elsewhere (--color always into a file) unwrapped.
     soft_wrap = not env.stdout_isatty
-    console.print(Text(document.title or display_path(document.path), style="bold cyan"), soft_wrap=soft_wrap)
-    dated = Text(f"  {document.date}") if document.date else Text()
-    console.print(Text(display_path(document.path), style="green") + dated, soft_wrap=soft_wrap)
-    console.print()
-    text = Text(document.text.rstrip("\n"))
-    for start, end in document.highlights:
-        text.stylize("bold yellow", start, end)
-    console.print(text, soft_wrap=soft_wrap)
+    with console.capture() as captured:
+        console.print(Text(document.title or display_path(document.path), style="bold cyan"), soft_wrap=soft_wrap)
+        dated = Text(f"  {document.date}") if document.date else Text()
+        console.print(Text(display_path(document.path), style="green") + dated, soft_wrap=soft_wrap)
+        console.print()
+        text = Text(document.text.rstrip("\n"))
+        for start, end in document.highlights:
+            text.stylize("bold yellow", start, end)
+        console.print(text, soft_wrap=soft_wrap)
+    shown = captured.get()
+    if not (env.stdout_isatty and shown.count("\n") >= env.height and _paged(env, shown)):
+        env.stdout.write(shown)
+
+
+def _paged(env: Environment, text: str) -> bool:
+    """Whether `text` went through the pager (run by the shell, as git runs $PAGER; less
+    told to keep colours and to quit when it all fits, unless $LESS says otherwise);
+    False when the pager cannot start (the shell's 127: no such command)."""
+    import subprocess
+
+    env.stdout.flush()
+    try:
+        done = subprocess.run(env.pager, shell=True, input=text.encode("utf-8"), env={"LESS": "FRX", **os.environ})
+    except OSError:
+        return False
+    return done.returncode != 127
 
 
 def write_rewrites(env: Environment, result: SearchResult, *, qid: int | None = None) -> None:

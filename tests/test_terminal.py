@@ -45,6 +45,9 @@ class Run:
 def _environment(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES", "FORCE_COLOR")}
     env["TERM"] = "xterm-256color"
+    # A long document on a terminal goes through the pager; cat writes it to the terminal
+    # as it is, and never waits for a key.
+    env["PAGER"] = "cat"
     env.update(extra)
     return env
 
@@ -264,3 +267,40 @@ def test_without_a_terminal_color_always_keeps_each_item_on_one_whole_line(demo_
         assert f"{hit.rank:>2}. {hit.title}" in text.splitlines()
         for snippet in hit.snippets:
             assert f"    {snippet.text}" in text.splitlines()
+
+
+# ---- show on a terminal -----------------------------------------------------------------------
+
+
+def test_show_pages_a_document_longer_than_the_terminal(demo_index: Path, tmp_path: Path) -> None:
+    """Through $PAGER (run by the shell, as git does); here one that keeps what it is given."""
+    article = corpus_file("tien-phong")
+    paged = tmp_path / "paged.txt"
+    run = run_on_terminal("show", str(article), "--index", str(demo_index), PAGER=f"cat > {paged}")
+
+    assert run.status == 0, run.stderr
+    assert plain(run.stdout).strip() == ""
+    shown = plain(paged.read_text(encoding="utf-8"))
+    assert shown.count("\n") >= 40  # longer than the terminal's 40 lines
+    body = article.read_text(encoding="utf-8").splitlines()[-1]
+    assert body.split()[-1] in shown
+
+
+def test_show_writes_a_short_document_or_one_with_no_pager_to_the_terminal(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "short.txt").write_text("Tọa đàm ngắn\n\nMột dòng về công an.", encoding="utf-8")
+    index = tmp_path / "index"
+    subprocess.run([*SEARCHKIT, "index", str(folder), "--index", str(index)], capture_output=True, check=True)
+    paged = tmp_path / "paged.txt"
+
+    short = run_on_terminal("show", str(folder / "short.txt"), "--index", str(index), PAGER=f"cat > {paged}")
+    assert short.status == 0 and not paged.exists()
+    assert "Một dòng về công an." in plain(short.stdout)
+
+    article = corpus_file("tien-phong")
+    demo = tmp_path / "demo-index"
+    subprocess.run([*SEARCHKIT, "index", str(article.parent), "--index", str(demo)], capture_output=True, check=True)
+    missing = run_on_terminal("show", str(article), "--index", str(demo), PAGER="no-such-pager-here")
+    assert missing.status == 0
+    assert article.read_text(encoding="utf-8").split()[-1] in plain(missing.stdout)
