@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from searchkit.analysis import analyze, fold_diacritics, word_numbers
+from searchkit.analysis.normalize import in_case_of
 from searchkit.analysis.prescan import has_phrase
 from searchkit.schema import BODY_FIELDS, TITLE_FIELDS
 from searchkit.scoring import Postings
@@ -164,15 +165,6 @@ def _words(text: str, syllables: Sequence[QuerySyllable], restored: Sequence[str
     if len(numbers) != len(syllables):  # cannot happen: the reading has the same syllables
         return [[i] for i in range(len(syllables))]
     return [[i for i, _ in group] for _, group in itertools.groupby(enumerate(numbers), key=lambda item: item[1])]
-
-
-def in_case_of(typed: str, written: str) -> str:
-    """`written` in the case `typed` has ("Ha" → "Hà"): pyvi's model reads case."""
-    if typed.isupper() and len(typed) > 1:
-        return written.upper()
-    if typed[:1].isupper():
-        return written[:1].upper() + written[1:]
-    return written
 
 
 def _word(text: str, syllables: list[QuerySyllable], exact: bool) -> Word:

@@ -32,9 +32,9 @@ from dataclasses import dataclass
 
 from searchkit.analysis import fold_diacritics
 from searchkit.analysis.input_methods import decode_telex, decode_vni
-from searchkit.analysis.normalize import TONE_MARKS, syllable_shaped
+from searchkit.analysis.normalize import VOWELS, in_case_of, split_tone, syllable_shaped
 from searchkit.analysis.segmentation import word_list_syllables
-from searchkit.matching import Leaf, QuerySyllable, in_case_of, leaves, retyped
+from searchkit.matching import Leaf, QuerySyllable, leaves, retyped
 from searchkit.restore import Lookup, best_reading
 from searchkit.syntax import Node
 
@@ -44,7 +44,6 @@ _DECODERS: tuple[tuple[str, Callable[[str], str | None]], ...] = (("Telex", deco
 # Written forms offered for a syllable (what it decodes to, or the corrections of a
 # mistake) that the index has beside a neighbour, the most frequent first.
 _MAX_OFFERED = 24
-_VOWELS = frozenset("aăâeêioôơuưy")
 # Letters from which a foreign word typed without diacritics is corrected without a
 # neighbour's say.
 _LONG_WORD = 6
@@ -229,10 +228,7 @@ def mistyped(leaf: Leaf, syllable: QuerySyllable, counts: Counts) -> bool:
 def _placements(syllable: str) -> set[str]:
     """The ways a syllable may be written that the analyzer writes as it: its tone mark
     on any of its vowels ("hòa", "hoà"), and a final i or y either way ("sĩ", "sỹ")."""
-    tone, _marks = _tone_and_marks(syllable)
-    bare = unicodedata.normalize(
-        "NFC", "".join(ch for ch in unicodedata.normalize("NFD", syllable) if ch not in TONE_MARKS)
-    )
+    bare, tone = split_tone(syllable)
     bares = {bare}
     if bare[-1:] in ("i", "y"):
         bares.add(bare[:-1] + ("y" if bare[-1] == "i" else "i"))
@@ -242,7 +238,7 @@ def _placements(syllable: str) -> set[str]:
             found.add(letters)
             continue
         for i, ch in enumerate(letters):
-            if ch in _VOWELS:
+            if ch in VOWELS:
                 found.add(unicodedata.normalize("NFC", letters[: i + 1] + tone + letters[i + 1 :]))
     return found
 
@@ -263,9 +259,8 @@ def _keeping_marks(typed: str, candidates: list[tuple[str, int]]) -> list[tuple[
 
 
 def _tone_and_marks(syllable: str) -> tuple[str | None, tuple[str, ...]]:
-    decomposed = unicodedata.normalize("NFD", syllable)
-    tone = next((ch for ch in decomposed if ch in TONE_MARKS), None)
-    bare = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in TONE_MARKS))
+    """A syllable's tone mark, and its other marked letters (â, ă, ê, ô, ơ, ư, đ)."""
+    bare, tone = split_tone(syllable)
     return tone, tuple(sorted(ch for ch in bare if not ch.isascii()))
 
 

@@ -25,14 +25,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from searchkit.analysis.normalize import spelled_syllable
+from searchkit.analysis.normalize import VOWELS, in_case_of, spelled_syllable
 
 _TELEX_TONES = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323", "z": ""}
 _VNI_TONES = {"1": "\u0301", "2": "\u0300", "3": "\u0309", "4": "\u0303", "5": "\u0323", "0": ""}
 _CIRCUMFLEX = {"a": "â", "e": "ê", "o": "ô"}
 _HORN = {"o": "ơ", "u": "ư"}
 _BREVE = {"a": "ă"}
-_VOWEL_LETTERS = frozenset("aăâeêioôơuưy")
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _DIGITS = frozenset("0123456789")
 
@@ -44,13 +43,15 @@ _State = tuple[tuple[str, ...], str | None]
 def decode_telex(token: str) -> str | None:
     """The syllable `token` spells in Telex ("huyeenj" → "huyện"), in its case (first
     letter or all capitals); None if it is no Telex spelling of one."""
-    return _in_case(token, _telex(token.lower())) if _decodable(token, digits=False) else None
+    decoded = _telex(token.lower()) if _decodable(token, digits=False) else None
+    return in_case_of(token, decoded) if decoded is not None else None
 
 
 def decode_vni(token: str) -> str | None:
     """The syllable `token` spells in VNI ("d9u7o7ng2" → "đường"), in its case; None if
     it is no VNI spelling of one."""
-    return _in_case(token, _vni(token.lower())) if _decodable(token, digits=True) else None
+    decoded = _vni(token.lower()) if _decodable(token, digits=True) else None
+    return in_case_of(token, decoded) if decoded is not None else None
 
 
 def _decodable(token: str, *, digits: bool) -> bool:
@@ -64,15 +65,6 @@ def _decodable(token: str, *, digits: bool) -> bool:
         has_digit = any(ch in _DIGITS for ch in lowered)
         return has_digit and not (token.upper() == token and len(token) > 1)
     return True
-
-
-def _in_case(token: str, decoded: str | None) -> str | None:
-    if decoded is None:
-        return None
-    letters = [ch for ch in token if ch.isalpha()]
-    if len(letters) > 1 and all(ch.isupper() for ch in letters):
-        return decoded.upper()
-    return decoded[0].upper() + decoded[1:] if token[0].isupper() else decoded
 
 
 @functools.lru_cache(maxsize=4096)
@@ -127,7 +119,7 @@ def _decoded(token: str, key: Callable[[_State, str], list[_State]]) -> str | No
 
 
 def _has_vowel(letters: tuple[str, ...]) -> bool:
-    return any(ch in _VOWEL_LETTERS for ch in letters)
+    return any(ch in VOWELS for ch in letters)
 
 
 def _marked(letters: tuple[str, ...], marks: dict[str, str], *, pair: bool) -> list[tuple[str, ...]]:
@@ -135,10 +127,10 @@ def _marked(letters: tuple[str, ...], marks: dict[str, str], *, pair: bool) -> l
     them between): to "uo" together as "ươ" (a horn, when `pair`), or to one of the
     vowels that takes it, the last first."""
     end = len(letters)
-    while end and letters[end - 1] not in _VOWEL_LETTERS:
+    while end and letters[end - 1] not in VOWELS:
         end -= 1
     start = end
-    while start and letters[start - 1] in _VOWEL_LETTERS:
+    while start and letters[start - 1] in VOWELS:
         start -= 1
     found = []
     if pair:

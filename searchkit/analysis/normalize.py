@@ -22,7 +22,7 @@ _ZERO_WIDTH_RE = re.compile("[" + "".join(sorted(ZERO_WIDTH)) + "]")
 TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 
 # Vowel letters after removing tone marks (circumflex, breve and horn stay).
-_VOWELS = frozenset("aăâeêioôơuưyAĂÂEÊIOÔƠUƯY")
+VOWELS = frozenset("aăâeêioôơuưyAĂÂEÊIOÔƠUƯY")
 _MARKED_VOWELS = frozenset("ăâêôơưĂÂÊÔƠƯ")
 _CONSONANT_ONSETS = frozenset("b c ch d đ g gh gi h k kh l m n ng ngh nh p ph q qu r s t th tr v x".split())
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -68,7 +68,7 @@ def nfc_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
     return "".join(out), starts, ends
 
 
-def _split_tone(syllable: str) -> tuple[str, str | None]:
+def split_tone(syllable: str) -> tuple[str, str | None]:
     """Split an NFC syllable into its letters without tone mark and the tone mark."""
     decomposed = unicodedata.normalize("NFD", syllable)
     tone = None
@@ -96,16 +96,16 @@ def _vowel_span(bare: str) -> tuple[int, int] | None:
     syllable does not have the shape onset + vowels + coda."""
     lower = bare.lower()
     start = 0
-    while start < len(lower) and lower[start] not in _VOWELS:
+    while start < len(lower) and lower[start] not in VOWELS:
         start += 1
     if start == len(lower):
         return None
     # "qu" and "gi" are onsets: the u of "quý" and the i of "giữ" are not vowels
     # of the nucleus, unless nothing else follows ("gì" has the vowel i).
-    if start == 1 and lower[:2] in ("qu", "gi") and start + 1 < len(lower) and lower[start + 1] in _VOWELS:
+    if start == 1 and lower[:2] in ("qu", "gi") and start + 1 < len(lower) and lower[start + 1] in VOWELS:
         start += 1
     end = start
-    while end < len(lower) and lower[end] in _VOWELS:
+    while end < len(lower) and lower[end] in VOWELS:
         end += 1
     if lower[:start] and lower[:start] not in _CONSONANT_ONSETS:
         return None
@@ -136,7 +136,7 @@ def normalize_tone_marks(syllable: str) -> str:
     Anything that is not shaped like a Vietnamese syllable is returned unchanged."""
     if syllable.isascii():
         return syllable
-    bare, tone = _split_tone(syllable)
+    bare, tone = split_tone(syllable)
     if tone is None:
         return syllable
     span = _vowel_span(bare)
@@ -198,7 +198,7 @@ def normalize_i_y(syllable: str) -> str:
     vowel ("tuy", "thủy") are left alone."""
     if syllable.isascii() and len(syllable) > 3:
         return syllable
-    bare, tone = _split_tone(syllable)
+    bare, tone = split_tone(syllable)
     match = _IY_SYLLABLE.match(bare)
     if match:
         vowel = "I" if match.group(2).isupper() else "i"
@@ -220,6 +220,16 @@ def normalize_syllable(syllable: str) -> str:
 def normalize_spelling(text: str) -> str:
     """Rewrite every syllable of an NFC text to its canonical spelling, case kept."""
     return _LETTERS.sub(lambda m: normalize_syllable(m.group(0)), text)
+
+
+def in_case_of(typed: str, written: str) -> str:
+    """`written` in the case `typed` has ("Ha" → "Hà", "COONG" → "CÔNG"): pyvi's model
+    reads case, and a query read otherwise is shown as it was typed."""
+    if typed.isupper() and len(typed) > 1:
+        return written.upper()
+    if typed[:1].isupper():
+        return written[:1].upper() + written[1:]
+    return written
 
 
 _FOLD_TABLE = str.maketrans({"đ": "d", "Đ": "D"})
@@ -265,7 +275,7 @@ def spellings(folded: str) -> tuple[str, ...]:
     out: set[str] = set()
     for base in bases:
         out.add(normalize_syllable(base))
-        vowels = [i for i, ch in enumerate(base) if ch in _VOWELS]
+        vowels = [i for i, ch in enumerate(base) if ch in VOWELS]
         for i in vowels:
             for mark in TONE_MARKS:
                 written = unicodedata.normalize("NFC", base[: i + 1] + mark + base[i + 1 :])
