@@ -25,7 +25,7 @@ Lookup = Callable[[str], Sequence[tuple[str, int]]]
 # about as well).
 _PAIR_WEIGHT = 0.8
 # Written forms considered per syllable, most frequent first.
-_MAX_FORMS = 12
+MAX_FORMS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,7 @@ def restore_diacritics(folded: Sequence[str], lookup: Lookup, total: int) -> Res
     """
     if not folded or total <= 0:
         return Restoration(tuple(folded), 0)
-    found = [sorted(lookup(s), key=lambda c: (-c[1], c[0]))[:_MAX_FORMS] for s in folded]
+    found = [sorted(lookup(s), key=lambda c: (-c[1], c[0]))[:MAX_FORMS] for s in folded]
     known = sum(1 for f in found if f)
     options = [f if f else [(s, 0)] for s, f in zip(folded, found, strict=True)]
     pairs: dict[str, dict[str, int]] = {}

@@ -35,7 +35,7 @@ from searchkit.analysis.input_methods import decode_telex, decode_vni
 from searchkit.analysis.normalize import VOWELS, in_case_of, split_tone, syllable_shaped
 from searchkit.analysis.segmentation import word_list_syllables
 from searchkit.matching import Leaf, QuerySyllable, leaves, retyped
-from searchkit.restore import Lookup, best_reading
+from searchkit.restore import MAX_FORMS, Lookup, best_reading
 from searchkit.syntax import Node
 
 _DECODERS: tuple[tuple[str, Callable[[str], str | None]], ...] = (("Telex", decode_telex), ("VNI", decode_vni))
@@ -155,8 +155,10 @@ def _corrected(leaf: Leaf, counts: Counts) -> str | None:
     def forms(folded: str) -> list[tuple[str, int]]:
         return sorted(counts.forms(folded), key=lambda fc: (-fc[1], fc[0]))
 
+    # As typed: exact, or any written form of its letters.
     own = [
-        [(s.text, count(s.text))] if analysis.exact else (forms(s.folded)[:12] or [(s.folded, 0)]) for s in syllables
+        [(s.text, count(s.text))] if analysis.exact else forms(s.folded)[:MAX_FORMS] or [(s.folded, 0)]
+        for s in syllables
     ]
     offered: list[list[tuple[str, int]]] = []
     for s in syllables:
@@ -289,7 +291,7 @@ def _best_with(
     offered: list[list[tuple[str, int]]],
     counts: Counts,
     *,
-    alone: Callable[[int, str], bool] = lambda _i, _form: False,
+    alone: Callable[[int, str], bool],
 ) -> tuple[list[str], set[int]]:
     """The most likely reading of a run whose syllables may be what they are as typed
     (`own`) or one of the forms `offered` for them, an offered form only where the

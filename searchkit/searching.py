@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import functools
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -123,7 +124,13 @@ class Searcher:
         self._postings = Postings(self._store)
         self._written_forms: dict[str, list[tuple[str, int]]] = {}
         self._syllable_count = self._store.total_length(BODY_FIELDS["syllables"])
-        self._counts = Counts(self._forms, self._together, self._knows, self._writes, self._syllable_count)
+        self._counts = Counts(
+            self._forms,
+            self._together,
+            functools.partial(self._has, "folded"),
+            functools.partial(self._has, "syllables"),
+            self._syllable_count,
+        )
         self._pairs: dict[str, int] = {}
         self._date_numbers: np.ndarray | None = None
 
@@ -173,9 +180,9 @@ class Searcher:
         if words is not None:
             found = matcher.documents(words)
             nothing = found is not None and not found.any()
-            unknown = None if nothing else self._unknown(words)
-            if nothing or unknown is not None:
-                missing = f'no document has "{unknown or matcher.missing(words)}"'
+            absent = None if nothing else self._unknown(words)
+            if nothing or absent is not None:
+                missing = f'no document has "{absent or matcher.missing(words)}"'
                 readings = self._readings(typed, node, words, missing, nothing=nothing)
                 if exact:
                     suggestion = next((to_string(self._analyzed(r)) for r, _why, guess in readings if guess), None)
@@ -261,21 +268,17 @@ class Searcher:
         pair = f"{first} {second}"
         found = self._pairs.get(pair)
         if found is None:
-            found = self._pairs[pair] = sum(
-                self._postings.frequency(fields["bigrams"], pair) for fields in (BODY_FIELDS, TITLE_FIELDS)
-            )
+            found = self._pairs[pair] = self._frequency("bigrams", pair)
         return found
 
-    def _writes(self, written: str) -> bool:
-        """Whether a document has the written syllable `written`, in its body or title."""
-        return any(
-            len(self._postings.documents(fields["syllables"], written)) for fields in (BODY_FIELDS, TITLE_FIELDS)
-        )
+    def _frequency(self, view: str, term: str) -> int:
+        """How often `term` is written in the view `view` of the bodies and titles."""
+        return sum(self._postings.frequency(fields[view], term) for fields in (BODY_FIELDS, TITLE_FIELDS))
 
-    def _knows(self, folded: str) -> bool:
-        """Whether a document has the folded syllable `folded`, in its body or title
-        (ranking has asked for the query's own syllables already)."""
-        return any(len(self._postings.documents(fields["folded"], folded)) for fields in (BODY_FIELDS, TITLE_FIELDS))
+    def _has(self, view: str, term: str) -> bool:
+        """Whether a document has `term` in the view `view` ("folded", "syllables") of its
+        body or title (matching has asked for the query's own syllables already)."""
+        return any(len(self._postings.documents(fields[view], term)) for fields in (BODY_FIELDS, TITLE_FIELDS))
 
     def _hits(
         self,
@@ -410,10 +413,7 @@ class Searcher:
             else:
                 view = "syllables"
                 candidates = list(spellings(folded))
-            counts = (
-                (form, sum(self._postings.frequency(fields[view], form) for fields in (BODY_FIELDS, TITLE_FIELDS)))
-                for form in candidates
-            )
+            counts = ((form, self._frequency(view, form)) for form in candidates)
             forms = sorted(((form, count) for form, count in counts if count), key=lambda fc: (-fc[1], fc[0]))
             self._written_forms[folded] = forms
         return forms
