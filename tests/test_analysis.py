@@ -25,8 +25,9 @@ from searchkit.analysis import (
 )
 from searchkit.analysis.segmentation import SYLLABLE_RE
 
-ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
-_ZW_RE = re.compile("[" + "".join(ZERO_WIDTH) + "]")
+# Removed by the analyzer wherever they are; the zero-width space separates syllables.
+ZERO_WIDTH = ("\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
+_ZW_RE = re.compile("[" + "".join(ZERO_WIDTH) + "\u200b]")
 
 # Chiều 21-3, ... from the "Hà Nội tọa đàm" article.
 CHIEU = "Chiều 21-3, Công an thành phố (CATP) Hà Nội đã tổ chức tọa đàm"
@@ -240,6 +241,14 @@ def test_nfc_with_offsets_drops_every_zero_width_character(zero_width: str) -> N
     for i, ch in enumerate(clean):
         assert strip_zero_width(nfc(original[starts[i] : ends[i]])) == ch
     assert original[starts[clean.index("ộ")]] == "ộ"
+
+
+def test_a_zero_width_space_separates_syllables_as_a_space_does() -> None:
+    # Pages put U+200B where a line may break: between syllables, so between words too.
+    original = "Công\u200ban cấp\u200bhuyện"
+    assert texts(analyze(original).syllables) == ["công", "an", "cấp", "huyện"]
+    assert texts(analyze(original).words) == texts(analyze("Công an cấp huyện").words)
+    assert [(t.start, t.end) for t in analyze(original).syllables] == [(0, 4), (5, 7), (8, 11), (12, 17)]
 
 
 def test_nfc_with_offsets_of_ascii_is_the_identity() -> None:

@@ -13,8 +13,12 @@ import re
 import unicodedata
 
 # Zero-width and invisible formatting characters that editors and web pages leave
-# inside words ("công\u200ban"); they must not split or change a syllable.
+# inside words ("tọa\u00adđàm"); they must not split or change a syllable. The
+# zero-width space is the exception: pages put it where a line may break, between
+# syllables ("công\u200ban"), so it separates them as a space does (see
+# `nfc_with_offsets`).
 ZERO_WIDTH = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
+ZERO_WIDTH_SPACE = "\u200b"
 
 _ZERO_WIDTH_RE = re.compile("[" + "".join(sorted(ZERO_WIDTH)) + "]")
 
@@ -32,15 +36,20 @@ def nfc_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
     """Return `text` in NFC without zero-width characters, and for each character of
     the result the start and end of the original characters it came from.
 
-    Zero-width characters are dropped first (a mark after one still belongs to the
-    letter before it), then the text is composed one cluster at a time: a character
+    Zero-width characters are dropped first, but for the zero-width space, which
+    becomes a space unless a combining mark follows it (a mark after it still belongs
+    to the letter before), then the text is composed one cluster at a time: a character
     and whatever composes with it. So a span of the result always maps to whole
     clusters of the original, and `text[starts[i]:ends[j - 1]]` is what was written
     for the result's `[i:j]`.
     """
     if text.isascii() or (unicodedata.is_normalized("NFC", text) and not _ZERO_WIDTH_RE.search(text)):
         return text, list(range(len(text))), list(range(1, len(text) + 1))
-    kept = [(i, ch) for i, ch in enumerate(text) if ch not in ZERO_WIDTH]
+    kept = [
+        (i, " " if ch == ZERO_WIDTH_SPACE else ch)
+        for i, ch in enumerate(text)
+        if ch not in ZERO_WIDTH or (ch == ZERO_WIDTH_SPACE and not unicodedata.combining(text[i + 1 : i + 2] or " "))
+    ]
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
