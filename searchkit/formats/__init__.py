@@ -16,11 +16,14 @@ from dataclasses import dataclass
 class Extracted:
     """What a document says: `text` as indexed and stored (shown by snippets and
     `show`), `title` ("" when it names none) and `date` (an ISO date, "YYYY-MM-DD",
-    when the file records when it was published; None otherwise)."""
+    when the file records when it was published; None otherwise).
+    `converted_from`: the legacy Vietnamese encoding ("tcvn3", "vni") the text and
+    title were converted from, None when they were Unicode already."""
 
     text: str
     title: str = ""
     date: str | None = None
+    converted_from: str | None = None
 
 
 class FormatError(Exception):
