@@ -212,7 +212,10 @@ def _json_field(name: str, what: str) -> typer.models.OptionInfo:
 
 @app.command("index")
 def index_command(
-    sources: Annotated[list[Path], typer.Argument(help="Folders (or files) to index.", show_default=False)],
+    sources: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Folders (or files) to index [every folder the index records].", show_default=False),
+    ] = None,
     index: IndexOption = Path("index"),
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start the index from scratch.")] = False,
     include: Annotated[
@@ -234,13 +237,27 @@ def index_command(
     title_field: Annotated[str | None, _json_field("title", "its title")] = None,
     text_field: Annotated[str | None, _json_field("text", "its text")] = None,
     date_field: Annotated[str | None, _json_field("date", "its date")] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Name every file skipped, those of kinds not read too.")
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Exit with status 2 when any file of a kind searchkit reads is skipped."),
+    ] = False,
 ) -> None:
-    """Index the documents in folders, recursively: .txt, .md, .html, .docx, .pdf
-    and .jsonl files (one document per line).
+    """Index the documents in folders, recursively: .txt, .md, .html, .docx, .odt,
+    .epub, .pdf and .jsonl files (one document per line), and text files without a
+    suffix or named .text, .csv, .tsv, .log, .rst, .org, .adoc, .srt, .vtt.
+
+    Files of other kinds are counted by kind. Exit status 2 when a file cannot be
+    reached (permission denied, a broken link); a file whose content holds nothing
+    to index (empty, binary, damaged, a bad JSON Lines line) is skipped and
+    reported, exit 0 (2 with --strict).
 
     GLOBs and the .searchkitignore files met on the way down follow .gitignore's
-    rules, relative to the folder given. The --*-field options are remembered by
-    the index for later runs.
+    rules, relative to the folder given. The folders, their GLOBs and the
+    --*-field options are remembered by the index: with no folder, every folder it
+    records is brought up to date as it was last indexed.
 
     Example: searchkit index corpus/ --exclude drafts/
     """
@@ -255,11 +272,32 @@ def index_command(
     with _reported(env):
         with _progress(env) as progress:
             report = index_sources(
-                sources, index, rebuild=rebuild, progress=progress, selection=selection, json_fields=fields
+                sources or [], index, rebuild=rebuild, progress=progress, selection=selection, json_fields=fields
             )
-        write_index_report(env, report)
-        if report.errors:
+        write_index_report(env, report, verbose=verbose)
+        # A file that cannot be reached fails the run; one whose content holds nothing
+        # to index is a skip, reported (as ripgrep does), unless --strict.
+        if report.errors or (strict and report.skipped):
             raise typer.Exit(ExitStatus.ERROR)
+
+
+@app.command("remove")
+def remove_command(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders, existing or not.", show_default=False)],
+    index: IndexOption = Path("index"),
+) -> None:
+    """Remove the documents of files or folders from the index, and forget the
+    folders (a later `searchkit index` of one adds it back). Nothing is removed when
+    the index has nothing at or below one of the paths.
+
+    Example: searchkit remove old-reports/
+    """
+    from searchkit.indexing import remove_sources
+    from searchkit.render import write_index_report
+
+    env = Environment()
+    with _reported(env):
+        write_index_report(env, remove_sources(paths, index))
 
 
 @contextlib.contextmanager
@@ -309,6 +347,13 @@ def query_command(
     since: SinceOption = None,
     until: UntilOption = None,
     sort: SortOption = SortChoice.SCORE,
+    file_dates: Annotated[
+        bool,
+        typer.Option(
+            "--file-dates",
+            help="Let date filters and --sort date use a file's modification date where a document gives none.",
+        ),
+    ] = False,
     exact: Annotated[
         bool,
         typer.Option(
@@ -325,8 +370,11 @@ def query_command(
     diacritics that matches nothing is searched again without them; one typed in Telex
     or VNI with the input method off, or with a typing mistake, is searched as meant
     (stderr says so; not with --exact, which only suggests it).
-    On a terminal each hit shows its rank, title, path, score and snippets; into a
-    pipe, one line per hit: PATH, SCORE, TITLE, SNIPPET separated by tabs.
+    Dates are the documents' own: --since, --until, date: and --sort date leave out
+    those dated only by their file's time, and say how many (--file-dates takes them).
+    On a terminal each hit shows its rank, title, path, date, score and snippets, and
+    identical copies once, with the paths of the others; into a pipe, one line per
+    hit: PATH, SCORE, TITLE, SNIPPET, DATE, DATED_BY (document or file), by tabs.
 
     Example: searchkit query "công an cấp huyện" --limit 5
     """
@@ -341,7 +389,9 @@ def query_command(
         env.error(f"--since {since} is after --until {until}: no date is in between")
         raise typer.Exit(ExitStatus.ERROR)
     mode = _output_mode(env, json=json, files=files, null=null, count=count, explain=explain)
-    view = _HitView(env, mode, explain, limit=limit, since=since, until=until, sort=sort, exact=exact)
+    view = _HitView(
+        env, mode, explain, limit=limit, since=since, until=until, sort=sort, exact=exact, file_dates=file_dates
+    )
     with _reported(env):
         if queries is None:
             assert text is not None
@@ -394,6 +444,7 @@ class _HitView:
         until: datetime.date | None = None,
         sort: SortChoice = SortChoice.SCORE,
         exact: bool = False,
+        file_dates: bool = False,
     ) -> None:
         from searchkit.render import OutputMode
         from searchkit.searching import SortOrder
@@ -417,6 +468,7 @@ class _HitView:
             "sort": SortOrder(sort.value),
             "exact": exact,
             "paths_only": mode in (OutputMode.FILES, OutputMode.NUL),
+            "file_dates": file_dates,
         }
 
 

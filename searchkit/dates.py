@@ -1,8 +1,10 @@
 """Dates: the date a document gives itself, and dates typed by users or found in data files.
 
-Every indexed document gets a date, stored as "YYYY-MM-DD". Vietnamese writes the day
-before the month ("08/09/2021" is 8 September), and a news article opens with a dateline
-that often leaves the year out ("Sáng 14-11, …"), so its year has to come from elsewhere.
+Every indexed document gets a date, stored as "YYYY-MM-DD", with where it comes from:
+the document itself (its text or its metadata), or its file's modification time, which
+is only the day it was last copied or saved. Vietnamese writes the day before the month
+("08/09/2021" is 8 September), and a news article opens with a dateline that often
+leaves the year out ("Sáng 14-11, …"), so its year has to come from elsewhere in it.
 """
 
 from __future__ import annotations
@@ -110,6 +112,12 @@ _SPELLED_MONTH = re.compile(_SPELLED_YEAR, re.IGNORECASE)
 # nor a year of birth or a starting point ("Lê Hữu Toàn (sinh năm 1993)", "từ năm 2014 đến
 # nay"): on 8,000 news articles of 2017, those gave most of the years that were wrong.
 _NAMED_YEAR = re.compile(rf"(?<!\w)(?<!sinh\s)(?<!từ\s)năm{_H}+(\d{{4}})(?!\d|{_H}*{_DASH}{_H}*\d)", re.IGNORECASE)
+# A year a title gives: of a full date ("ngày 6/2/2017", "2017-02-06") or named ("năm 2017").
+_TITLE_YEAR = re.compile(
+    rf"(?<![\d/.\-])(?:\d{{1,2}}{_SEP}\d{{1,2}}{_SEP}(\d{{4}})|(\d{{4}})-\d{{1,2}}-\d{{1,2}})(?![/.\-]?\d)"
+    rf"|(?<!\w)(?<!sinh\s)(?<!từ\s)năm{_H}+(\d{{4}})(?!\d|{_H}*{_DASH}{_H}*\d)",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"\n|[.!?…]+(?=\s|$)")
 # Abbreviations whose period does not end a sentence ("TP. Hà Nội", "ThS. Nguyễn …").
 _ABBREVIATION = re.compile(r"(?<!\w)(?:TP|Tp|tp|TS|ThS|PGS|GS|BS|KS|Q|P|TT|NXB)$")
@@ -149,28 +157,27 @@ def undated(line: str) -> str:
     return _LEADING_METADATA.sub("", line).strip()
 
 
-def date_in_text(text: str, *, before: datetime.date | None = None) -> str | None:
+def date_in_text(text: str) -> str | None:
     """The date a document gives itself near its start, as "YYYY-MM-DD", or None.
 
     A publication line ("Cập nhật: 08/09/2021 07:11", "(Thứ sáu, 24/09/2021, …)") beats a
     dated dateline or formal date ("Ngày 07/9/2021, …", "Hà Nội, ngày 15 tháng 5 năm 2016"),
     which beats a dateline without a year ("Sáng 14-11, …"). Such a dateline takes its year
-    from a "date 2025-03" line of the same month, else from the one year its sentence
-    names, else from `before` (the file's modification date): the latest such day on or
-    before it. Dates cited further on are not the document's.
+    from the document alone (see `_dateline_date`), never from its file: a copied file
+    has the day of the copy. Dates cited further on are not the document's.
     """
     head = _head(text)
     full_dates = list(_full_dates(head))
     if full_dates:
         return min(full_dates, key=lambda found: found[:2])[2].isoformat()
-    # A full date of form 1 or 2 is itself the answer above, so only a year-month and the
-    # dateline's own sentence are left to give a dateline its year.
+    # A full date of form 1 or 2 is itself the answer above, so only a year-month, the
+    # dateline's own sentence and the title are left to give a dateline its year.
     for match in _DATELINE.finditer(head):
         numbers = _numbers(match["date"])
         if len(numbers) == 2 and _calendar_date(2000, numbers[1], numbers[0]):  # 2000: 29/2 exists
             day, month = numbers
             # The first valid dateline is the document's; a later one tells of another event.
-            found = _dateline_date(day, month, head, match.end(), before)
+            found = _dateline_date(day, month, head, match)
             return found.isoformat() if found else None
     return None
 
@@ -287,34 +294,19 @@ def _date_of(match: re.Match[str]) -> datetime.date | None:
     return _calendar_date(year, month, day)
 
 
-def _dateline_date(day: int, month: int, head: str, end: int, before: datetime.date | None) -> datetime.date | None:
-    """The day of a dateline without a year, ending at `end` in `head`."""
-    # (a) a "date 2025-03" line of the same month, then (c) the one year the sentence names.
-    years = [
-        int(match["year_month"][:4])
-        for match in _METADATA.finditer(head)
-        if match["year_month"] and int(match["year_month"][5:]) == month
-    ][:1]
-    named = {int(year) for year in _NAMED_YEAR.findall(_sentence_from(head, end))}
-    if len(named) == 1:
-        years.append(named.pop())
-    for year in years:
-        found = _calendar_date(year, month, day)
-        # A file is not older than the day it reports: a later year is a wrong guess.
-        if found and (before is None or found <= before):
-            return found
-    # (d) the file's modification date.
-    return _latest_on_or_before(day, month, before) if before else None
-
-
-def _latest_on_or_before(day: int, month: int, before: datetime.date) -> datetime.date | None:
-    """The latest `day`/`month` on or before `before` (29 February comes back within 8 years)."""
-    start = min(before.year, MAX_YEAR)
-    for year in range(start, max(start - 9, MIN_YEAR - 1), -1):
-        found = _calendar_date(year, month, day)
-        if found and found <= before:
-            return found
-    return None
+def _dateline_date(day: int, month: int, head: str, dateline: re.Match[str]) -> datetime.date | None:
+    """The day of a dateline without a year, `dateline` in `head`: the year of a
+    "date 2025-03" line of the same month, else the one year the dateline's sentence
+    names, else the one year the title names (a title "… ngày 6/2/2017"); None when
+    these name none, or several."""
+    for match in _METADATA.finditer(head):
+        if match["year_month"] and int(match["year_month"][5:]) == month:
+            return _calendar_date(int(match["year_month"][:4]), month, day)
+    named = {int(year) for year in _NAMED_YEAR.findall(_sentence_from(head, dateline.end()))}
+    if not named:
+        title = next((line for line in head[: dateline.start()].splitlines() if line.strip()), "")
+        named = {int(next(filter(None, found.groups()))) for found in _TITLE_YEAR.finditer(title)}
+    return _calendar_date(named.pop(), month, day) if len(named) == 1 else None
 
 
 def _sentence_from(text: str, start: int) -> str:

@@ -10,10 +10,11 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from searchkit.errors import SourceNotFound
 from searchkit.formats import Extracted, FormatError
+from searchkit.paths import shown_path
 
 if TYPE_CHECKING:
     import pathspec
@@ -23,7 +24,13 @@ TEXT_SUFFIXES = frozenset({".txt"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 JSON_LINES_SUFFIXES = frozenset({".jsonl"})
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSON_LINES_SUFFIXES | {".docx", ".pdf"}
+# Zip files of XML (OpenDocument text, EPUB books), Word and PDF files.
+CONTAINER_SUFFIXES = frozenset({".docx", ".odt", ".epub", ".pdf"})
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSON_LINES_SUFFIXES | CONTAINER_SUFFIXES
+# Read as plain text when their content is text (no NUL byte in its start): files
+# without a suffix (README), and the suffixes of text that is not a document format.
+# A binary one is a file of a kind not read, as is any other suffix.
+TEXT_LIKE_SUFFIXES = frozenset({"", ".text", ".csv", ".tsv", ".log", ".rst", ".org", ".adoc", ".srt", ".vtt"})
 
 # Enough of the start of a file to tell text from binary.
 _SNIFF_BYTES = 8192
@@ -60,12 +67,19 @@ class Signature:
         return None
 
 
+# Where a document's date comes from: the document itself (its text, or its metadata: an
+# HTML <meta>, front matter, a JSON field, Word or PDF properties), or its file's
+# modification time, the day it was last saved or copied, which date filters leave out.
+DateSource = Literal["document", "file"]
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """A document's text as it will be indexed, with the title shown in results, and
     the signature of the file it comes from (None for text that does not come from a
     file). `source` is that file's path when it holds several documents (a JSON Lines
-    file, whose documents are "FILE#ID"); `date` is an ISO date, "YYYY-MM-DD"."""
+    file, whose documents are "FILE#ID"); `date` is an ISO date, "YYYY-MM-DD", and
+    `date_source` says where it comes from (see `DateSource`)."""
 
     path: str
     title: str
@@ -75,6 +89,7 @@ class Document:
     encoding: str = "utf-8"
     date: str | None = None
     source: str | None = None
+    date_source: DateSource | None = None
 
     @property
     def source_path(self) -> str:
@@ -110,15 +125,26 @@ class JsonFields:
 
 
 class Unindexable(Exception):
-    """A file that is skipped, with the reason shown to the user."""
+    """A file that is skipped, with the reason shown to the user (its path as shown,
+    see `shown_path`)."""
 
     def __init__(self, path: str, reason: str, *, is_error: bool) -> None:
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
-        # An error is something wrong with the file (unreadable, undecodable); a
-        # plain skip is a file with nothing to index (empty, binary).
+        # An error is a problem reaching the file (permission denied, a broken link, a
+        # loop); the others are problems of its content (empty, binary, damaged, a bad
+        # JSON Lines line), which a run reports and skips (see `IndexReport.errors`).
         self.is_error = is_error
+
+
+class NotRead(Unindexable):
+    """A file of a kind searchkit does not read (.doc, .xlsx, a binary without a suffix)."""
+
+    def __init__(self, path: str, suffix: str) -> None:
+        super().__init__(path, f"a kind of file not read ({suffix or 'no suffix'})", is_error=False)
+        # What the summary counts it under: its suffix, or "no suffix".
+        self.kind = suffix or "no suffix"
 
 
 @dataclass
@@ -146,10 +172,12 @@ class Selection:
         return not is_dir and self._include is not None and not self._include.match_file(relative)
 
 
-def discover(source: Path, selection: Selection | None = None) -> Iterator[Path]:
-    """The files of a supported format at or below `source`, in a stable order, less
-    those `selection` and the `.searchkitignore` files leave out. Hidden folders
-    (".git") are not entered and symbolic links to folders are not followed."""
+def discover(source: Path, selection: Selection | None = None, not_read: list[NotRead] | None = None) -> Iterator[Path]:
+    """The files of a supported format, or text-like (see `TEXT_LIKE_SUFFIXES`), at or
+    below `source`, in a stable order, less those `selection` and the
+    `.searchkitignore` files leave out; those of other kinds are added to `not_read`.
+    Hidden folders (".git") are not entered, hidden files not read, and symbolic links
+    to folders are not followed."""
     if source.is_file():
         yield source
         return
@@ -183,8 +211,13 @@ def discover(source: Path, selection: Selection | None = None) -> Iterator[Path]
 
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not left_out(d, is_dir=True))
         for name in sorted(files):
-            if Path(name).suffix.lower() in SUPPORTED_SUFFIXES and not left_out(name, is_dir=False):
+            if name.startswith(".") or left_out(name, is_dir=False):
+                continue
+            suffix = Path(name).suffix.lower()
+            if suffix in SUPPORTED_SUFFIXES or suffix in TEXT_LIKE_SUFFIXES:
                 yield Path(root, name)
+            elif not_read is not None:
+                not_read.append(NotRead(shown_path(Path(root, name)), suffix))
 
 
 def _relative(path: str, folder: str | Path) -> str:
@@ -253,19 +286,21 @@ class SourceFile:
     documents: Iterator[Document]
     skipped: list[Unindexable] = field(default_factory=list)
     encoding: str = "utf-8"
+    # The legacy Vietnamese encoding ("tcvn3", "vni") its text was converted from.
+    converted_from: str | None = None
 
 
 def read_source(path: Path, fields: JsonFields | None = None) -> SourceFile:
     """Open one file for indexing, or raise `Unindexable` saying why it cannot be:
     a JSON Lines file is checked line by line as its documents are read, any other
     file is read whole now."""
-    shown = _shown(path)
+    shown = shown_path(path)
     suffix = path.suffix.lower()
     try:
         stat = path.stat()
         if suffix in JSON_LINES_SUFFIXES:
             return _json_lines(path, shown, stat, fields or JsonFields())
-        is_text = suffix in TEXT_SUFFIXES | MARKDOWN_SUFFIXES
+        is_text = suffix not in HTML_SUFFIXES | CONTAINER_SUFFIXES
         limit = MAX_FILE_BYTES if is_text else MAX_CONTAINER_BYTES
         if stat.st_size > limit:
             size, most = f"{stat.st_size / (1024 * 1024):.1f} MB", f"{limit // (1024 * 1024)} MB"
@@ -280,13 +315,13 @@ def read_source(path: Path, fields: JsonFields | None = None) -> SourceFile:
     text = extracted.text
     if not text.strip():
         raise Unindexable(
-            shown, "no text in it" if suffix in (".docx", ".pdf", ".html", ".htm") else "empty file", is_error=False
+            shown, "no text in it" if suffix in HTML_SUFFIXES | CONTAINER_SUFFIXES else "empty file", is_error=False
         )
     if len(text) > MAX_FILE_BYTES:
         reason = f"{len(text):,} characters of text, over the {MAX_FILE_BYTES:,} a document may have"
         raise Unindexable(shown, reason, is_error=False)
     signature = Signature(stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest())
-    date = extracted.date or document_date(text, stat.st_mtime)
+    date, date_source = (extracted.date, "document") if extracted.date else document_date(text, stat.st_mtime)
     doc = Document(
         path=document_path(path),
         title=extracted.title or title_of(text),
@@ -294,26 +329,14 @@ def read_source(path: Path, fields: JsonFields | None = None) -> SourceFile:
         signature=signature,
         encoding=encoding,
         date=date,
+        date_source=date_source,
     )
-    return SourceFile(doc.path, signature, iter([doc]), encoding=encoding)
+    return SourceFile(doc.path, signature, iter([doc]), encoding=encoding, converted_from=extracted.converted_from)
 
 
 def read_document(path: Path) -> Document:
     """The one document of a file that holds one (not JSON Lines); raises `Unindexable`."""
     return next(read_source(path).documents)
-
-
-def _shown(path: Path) -> str:
-    """The path as the user is shown it; raises `Unindexable` for a name that is not UTF-8."""
-    shown = str(path)
-    try:
-        shown.encode("utf-8")
-    except UnicodeEncodeError:
-        # Bytes that are not UTF-8 in its name: it could be neither stored nor printed
-        # as the path that opens it.
-        printable = os.fsencode(path).decode("utf-8", "backslashreplace")
-        raise Unindexable(printable, "its name is not valid UTF-8; rename it to index it", is_error=True) from None
-    return shown
 
 
 def _unreadable(shown: str, exc: OSError) -> Unindexable:
@@ -336,37 +359,54 @@ def _extract(shown: str, suffix: str, data: bytes) -> tuple[Extracted, str]:
             from searchkit.formats.pdf import extract_pdf
 
             return extract_pdf(data), "utf-8"
+        if suffix == ".odt":
+            from searchkit.formats.odt import extract_odt
+
+            return extract_odt(data), "utf-8"
+        if suffix == ".epub":
+            from searchkit.formats.epub import extract_epub
+
+            return extract_epub(data), "utf-8"
         if suffix in HTML_SUFFIXES:
             from searchkit.formats.html import extract_html
 
             return extract_html(data), "utf-8"
-        text, encoding = _decode_text(shown, data)
+        text, encoding = _decode_text(shown, suffix, data)
+        # Typed with a TCVN3 or VNI font and saved as plain text: converted before any
+        # normalization (which would compose Windows-1258's marks, or drop TCVN3's "ư").
+        from searchkit.analysis.legacy import convert_legacy
+
+        text, converted_from = convert_legacy(text)
         if suffix in MARKDOWN_SUFFIXES:
             from searchkit.formats.markdown import extract_markdown
 
-            return extract_markdown(text), encoding
-        return Extracted(text), encoding
+            extracted = extract_markdown(text)
+            return Extracted(extracted.text, extracted.title, extracted.date, converted_from), encoding
+        return Extracted(text, converted_from=converted_from), encoding
     except FormatError as exc:
-        raise Unindexable(shown, exc.reason, is_error=exc.is_error) from None
+        # A damaged or encrypted file is a problem of its content: skipped, not an error.
+        raise Unindexable(shown, exc.reason, is_error=False) from None
 
 
-def _decode_text(shown: str, data: bytes) -> tuple[str, str]:
+def _decode_text(shown: str, suffix: str, data: bytes) -> tuple[str, str]:
     is_utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if not is_utf16 and b"\x00" in data[:_SNIFF_BYTES]:
+        if suffix in TEXT_LIKE_SUFFIXES:
+            raise NotRead(shown, suffix)
         raise Unindexable(shown, "binary file", is_error=False)
     try:
         return decode(data)
     except UnicodeDecodeError as exc:
-        raise Unindexable(shown, f"neither UTF-8 (byte {exc.start}) nor Windows-1258", is_error=True) from None
+        raise Unindexable(shown, f"neither UTF-8 (byte {exc.start}) nor Windows-1258", is_error=False) from None
 
 
-def document_date(text: str, mtime: float) -> str:
+def document_date(text: str, mtime: float) -> tuple[str, DateSource]:
     """The date a document gives itself near its start, else the day its file was
-    last changed (which also gives a year to a dateline written without one)."""
+    last changed, with which of the two it is."""
     from searchkit.dates import date_in_text
 
-    modified = datetime.date.fromtimestamp(mtime)
-    return date_in_text(text, before=modified) or modified.isoformat()
+    found = date_in_text(text)
+    return (found, "document") if found else (datetime.date.fromtimestamp(mtime).isoformat(), "file")
 
 
 def _json_lines(path: Path, shown: str, stat: os.stat_result, fields: JsonFields) -> SourceFile:
@@ -390,7 +430,7 @@ def _json_documents(path: Path, shown: str, source: SourceFile, fields: JsonFiel
     from searchkit.dates import date_value
 
     def skip(number: int, reason: str) -> None:
-        source.skipped.append(Unindexable(f"{shown}:{number}", reason, is_error=True))
+        source.skipped.append(Unindexable(f"{shown}:{number}", reason, is_error=False))
 
     try:
         with path.open("rb") as file:
@@ -416,14 +456,17 @@ def _json_documents(path: Path, shown: str, source: SourceFile, fields: JsonFiel
                 key = _field(record, fields.names("id"))
                 key = str(number) if key is None or isinstance(key, dict | list) or str(key) == "" else str(key)
                 title = _field(record, fields.names("title"))
-                date = _field(record, fields.names("date"))
+                recorded = _field(record, fields.names("date"))
+                recorded = date_value(recorded) if recorded is not None else None
+                date, date_source = (recorded, "document") if recorded else document_date(text, mtime)
                 yield Document(
                     path=f"{source.path}#{key}",
                     title=title.strip() if isinstance(title, str) and title.strip() else title_of(text),
                     text=text,
                     signature=source.signature,
-                    date=(date_value(date) if date is not None else None) or document_date(text, mtime),
+                    date=date,
                     source=source.path,
+                    date_source=date_source,
                 )
     except OSError as exc:
         source.skipped.append(_unreadable(shown, exc))

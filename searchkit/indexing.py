@@ -20,6 +20,7 @@ from searchkit.documents import (
     JSON_LINES_SUFFIXES,
     Document,
     JsonFields,
+    NotRead,
     Selection,
     Signature,
     Unindexable,
@@ -27,14 +28,15 @@ from searchkit.documents import (
     document_path,
     read_source,
 )
-from searchkit.store.catalog import Catalog, is_below, load_catalog, save_catalog
-from searchkit.store.index import IndexWriter
+from searchkit.errors import DocumentNotFound, SourceNotFound
+from searchkit.store.catalog import Catalog, Patterns, is_below, load_catalog, save_catalog
+from searchkit.store.index import IndexWriter, read_manifest
 
 if TYPE_CHECKING:
     from searchkit.segments import Built
     from searchkit.store.index import Store
 
-__all__ = ["IndexReport", "index_documents", "index_sources"]
+__all__ = ["IndexReport", "index_documents", "index_sources", "remove_sources"]
 
 
 @dataclass
@@ -47,13 +49,20 @@ class IndexReport:
     removed: int = 0
     unchanged: int = 0
     skipped: list[Unindexable] = field(default_factory=list)
+    # Files of kinds not read (.doc, .xlsx, a binary without a suffix).
+    not_read: list[NotRead] = field(default_factory=list)
     # Files that were not valid UTF-8, indexed as read with the fallback encoding.
     fallback_decoded: list[str] = field(default_factory=list)
+    # Files typed in a legacy Vietnamese encoding, converted to Unicode: (path, encoding).
+    converted: list[tuple[str, str]] = field(default_factory=list)
     total_documents: int = 0
     seconds: float = 0.0
 
     @property
     def errors(self) -> list[Unindexable]:
+        """The files that could not be reached (permission denied, a broken link, a
+        loop): a run with any fails (exit 2), though it indexes the rest. The other
+        skips are problems of a file's content, reported and counted."""
         return [s for s in self.skipped if s.is_error]
 
 
@@ -75,7 +84,10 @@ def index_sources(
     """Bring the index up to date with the files at or below each source that
     `selection` and the `.searchkitignore` files leave in (in `processes` worker
     processes; see `index_documents`). `json_fields` says which fields of a JSON Lines
-    record hold what; if None, those of the last run that named them.
+    record hold what; if None, those of the last run that named them. With no
+    sources, every folder the index records, each with the patterns it was last
+    indexed with. A recorded folder that is gone is an error (`SourceNotFound`) that
+    names `remove_sources`' command: its documents are not dropped unasked.
 
     Only files that are new or changed are read and analyzed: a file whose size and
     modification time are those it was indexed with is unchanged, and one whose
@@ -85,10 +97,26 @@ def index_sources(
     Nothing is visible to searches until the run commits at the end; if it is
     interrupted or fails, the index keeps exactly what it had before.
     """
-    sources = list(sources)
-    files = [path for source in sources for path in discover(source, selection)]
-    roots = [document_path(source) for source in sources]
+    recorded = load_catalog(None, index_dir)
+    if sources:
+        chosen = [(source, selection or Selection()) for source in sources]
+    elif recorded.roots:
+        chosen = [(Path(root), Selection(**recorded.patterns.get(root, {}))) for root in recorded.roots]
+    else:
+        raise SourceNotFound(f"give a folder to index: the index at {index_dir} records none")
+    for source, _ in chosen:
+        if not os.path.lexists(source) and document_path(source) in recorded.roots:
+            raise SourceNotFound(
+                f"{source} is gone, and the index still has its documents; "
+                f"remove them with: searchkit remove {source} --index {index_dir}"
+            )
     report = IndexReport()
+    files = [path for source, choice in chosen for path in discover(source, choice, report.not_read)]
+    roots = [document_path(source) for source, _ in chosen]
+    patterns = {
+        document_path(source): {"include": list(choice.include), "exclude": list(choice.exclude)}
+        for source, choice in chosen
+    }
     done = 0
 
     def advance(count: int) -> None:
@@ -117,7 +145,7 @@ def index_sources(
                 try:
                     source = read_source(path, fields)
                 except Unindexable as skip:
-                    report.skipped.append(skip)
+                    (report.not_read if isinstance(skip, NotRead) else report.skipped).append(skip)
                     if not skip.is_error and key in known:
                         emptied.append(key)
                     # A file that cannot be read keeps its documents, even one that is
@@ -125,7 +153,9 @@ def index_sources(
                     seen.add(os.path.abspath(path))
                     advance(1)
                     continue
-                if source.encoding == FALLBACK_ENCODING:
+                if source.converted_from is not None:
+                    report.converted.append((source.path, source.converted_from))
+                elif source.encoding == FALLBACK_ENCODING:
                     report.fallback_decoded.append(source.path)
                 if old is not None and source.signature.sha256 == old.sha256:
                     # Touched but not changed: remember its new time, analyze nothing.
@@ -157,7 +187,27 @@ def index_sources(
         analyzed=advance,
         roots=roots,
         json_fields=json_fields,
+        patterns=patterns,
     )
+
+
+def remove_sources(paths: Sequence[Path], index_dir: Path) -> IndexReport:
+    """Remove from the index the documents of the files at or below each of `paths`,
+    whether they still exist or not, and forget the folders among them (a later
+    `index_sources` of one adds it back). Raises `DocumentNotFound`, removing nothing,
+    when the index has nothing at or below one of them."""
+    read_manifest(index_dir)  # an index to remove from, not a new one
+    targets = [document_path(path) for path in paths]
+
+    def plan(
+        known: Catalog, _catalog: Catalog, _fields: JsonFields, _changed: bool
+    ) -> tuple[Iterable[Document], Callable[[], list[str]]]:
+        for path, target in zip(paths, targets, strict=True):
+            if not any(is_below(source, [target]) for source in known):
+                raise DocumentNotFound(f"nothing at or below {path} is in the index at {index_dir}")
+        return (), lambda: [source for source in known if is_below(source, targets)]
+
+    return _index(plan, index_dir, rebuild=False, report=None, processes=1, analyzed=None, roots=(), forget=targets)
 
 
 def _same_size_and_time(path: Path, signature: Signature) -> bool:
@@ -212,10 +262,13 @@ def _index(
     analyzed: Callable[[int], None] | None,
     roots: Sequence[str],
     json_fields: JsonFields | None = None,
+    patterns: dict[str, Patterns] | None = None,
+    forget: Sequence[str] = (),
 ) -> IndexReport:
     """One run: with the index's lock held, read what it holds, index and remove what
     `plan` says, commit, and write the catalog of the new generation, recording the
-    folders `roots` as indexed and the JSON Lines fields read."""
+    folders `roots` as indexed (with their `patterns`), less those at or below
+    `forget`, and the JSON Lines fields read."""
     # Imported here: the worker processes and the segment writer are indexing's alone.
     from searchkit.segments import build_segments
 
@@ -255,7 +308,9 @@ def _index(
             writer.cancel()
         # Written even when nothing was committed: files touched but not changed have
         # new modification times.
-        save_catalog(index_dir, writer.manifest.generation, catalog, [*recorded.roots, *roots], fields)
+        kept = [root for root in [*recorded.roots, *roots] if not is_below(root, forget)]
+        patterns = {**recorded.patterns, **(patterns or {})}
+        save_catalog(index_dir, writer.manifest.generation, catalog, kept, fields, patterns)
     except BaseException:
         if not writer.closed:
             writer.cancel()

@@ -232,6 +232,15 @@ def without_filters(node: Node) -> Node | None:
     return items[0] if len(items) == 1 else type(node)(tuple(items))
 
 
+def has_date_filter(node: Node) -> bool:
+    """Whether the query has a `date:` filter (outside a NOT or inside one)."""
+    if isinstance(node, Filter):
+        return node.field == "date"
+    if isinstance(node, Not):
+        return has_date_filter(node.item)
+    return isinstance(node, And | Or) and any(has_date_filter(item) for item in node.items)
+
+
 def without_diacritics(node: Node) -> Node:
     """The query with every run and phrase folded ("tọa đám" → "toa dam"), not yet
     analyzed."""
@@ -255,8 +264,10 @@ class Matcher:
     every document, worked out once per part for one search (ranking and the
     fallback ask again)."""
 
-    def __init__(self, postings: Postings) -> None:
+    def __init__(self, postings: Postings, *, file_dates: bool = False) -> None:
         self._postings = postings
+        # Whether `date:` takes in the documents dated only by their file's time.
+        self.file_dates = file_dates
         self._leaves: dict[int, tuple[Leaf, np.ndarray]] = {}
         self._words: dict[tuple[Word, str], np.ndarray] = {}
 
@@ -266,7 +277,10 @@ class Matcher:
         if isinstance(node, Text | Phrase):
             return self.leaf_documents(node) if _analysis(node).syllables else None
         if isinstance(node, Filter):
-            return self._postings.having_term(node.field, node.matches)
+            found = self._postings.having_term(node.field, node.matches)
+            if node.field == "date" and self.file_dates:
+                found = found | self._postings.having_term("file_date", node.matches)
+            return found
         if isinstance(node, Not):
             inner = self.documents(node.item)
             return None if inner is None else self._postings.live() & ~inner

@@ -82,13 +82,32 @@ class Environment:
         print(f"searchkit: {message}", file=self.stderr)
 
 
-def display_path(path: str) -> str:
+def typed_path(path: str) -> str:
     """A stored absolute path as the user would type it: relative to the working
-    folder when it is inside it."""
+    folder when it is inside it. A name that is not UTF-8 keeps its bytes (as
+    surrogates: `os.fsencode` gives them back)."""
     try:
         return str(Path(path).relative_to(Path.cwd()))
     except ValueError:
         return path
+
+
+def display_path(path: str) -> str:
+    """`typed_path` as it can be printed: the bytes of a name that is not UTF-8 as "\\xNN"."""
+    from searchkit.paths import shown_path
+
+    return shown_path(typed_path(path))
+
+
+def _path_record(path: str) -> dict[str, str]:
+    """A path in JSON: as printed, and, for a name that is not UTF-8, its exact bytes
+    in base64 too (`path_bytes`), which JSON text cannot hold."""
+    shown = display_path(path)
+    if shown == typed_path(path):
+        return {"path": shown}
+    import base64
+
+    return {"path": shown, "path_bytes": base64.b64encode(os.fsencode(typed_path(path))).decode("ascii")}
 
 
 def hit_json(
@@ -108,12 +127,15 @@ def hit_json(
     record.update(
         rank=hit.rank,
         score=round(hit.score, 4),
-        path=display_path(hit.path),
+        **_path_record(hit.path),
         title=hit.title,
         date=hit.date,
+        date_source=hit.date_source,
         snippet=hit.snippet.text,
         highlights=[list(span) for span in hit.snippet.highlights],
     )
+    if hit.also_at:
+        record["also_at"] = [display_path(path) for path in hit.also_at]
     if searched is not None:
         record["searched"] = {"query": searched.query, "reason": searched.reason}
     if suggestion is not None:
@@ -144,7 +166,7 @@ class OutputMode(enum.Enum):
     """What `searchkit query` prints of each result."""
 
     HITS = "hits"  # for a person: rank, title, path, score, snippets
-    TSV = "tsv"  # for cut, awk and fzf: PATH, SCORE, TITLE, SNIPPET, one hit per line
+    TSV = "tsv"  # for cut, awk and fzf: PATH, SCORE, TITLE, SNIPPET, DATE, DATED_BY, one hit per line
     JSON = "json"  # JSON Lines, one object per hit
     FILES = "files"  # paths only, one per line, best first
     NUL = "nul"  # paths only, each ended by a NUL
@@ -182,7 +204,14 @@ def write_result(
         write_hits(env, result, heading=heading if qid is not None else None)
     elif mode is OutputMode.TSV:
         for hit in result.hits:
-            cells = [display_path(hit.path), f"{hit.score:.4f}", hit.title, hit.snippet.text]
+            cells = [
+                display_path(hit.path),
+                f"{hit.score:.4f}",
+                hit.title,
+                hit.snippet.text,
+                hit.date or "",
+                hit.date_source or "",
+            ]
             if hit.explanation:
                 cells.append(explanation_text(hit.explanation))
             env.stdout.write(tsv_line([str(qid), *cells] if qid is not None else cells))
@@ -193,7 +222,13 @@ def write_result(
         env.stdout.write(json.dumps({**named, "count": result.total}, ensure_ascii=False) + "\n")
     else:
         end = "\0" if mode is OutputMode.NUL else "\n"
-        env.stdout.write("".join(display_path(hit.path) + end for hit in result.hits))
+        paths = "".join(typed_path(hit.path) + end for hit in result.hits)
+        try:
+            env.stdout.write(paths)
+        except UnicodeEncodeError:
+            # A name that is not UTF-8: its own bytes, so that `xargs -0` opens the file.
+            env.stdout.flush()
+            env.stdout.buffer.write(os.fsencode(paths))
 
 
 def write_json(env: Environment, result: SearchResult, *, qid: int | None = None) -> None:
@@ -232,7 +267,7 @@ def write_hits(env: Environment, result: SearchResult, *, heading: str | None = 
         head.append(f"{hit.rank:>2}. ", style="bold")
         head.append(hit.title or display_path(hit.path), style="bold cyan")
         line(head)
-        score = Text(f"{hit.date}  " if hit.date else "") + Text(f"score {hit.score:.2f}", style="dim")
+        score = _date_text(hit.date, hit.date_source) + Text(f"score {hit.score:.2f}", style="dim")
         path = Text(display_path(hit.path), style="green")
         if fitted and 4 + len(path) + 2 + len(score) > console.width:
             # The path is what opens the file: never cut, folded at the width when it
@@ -241,6 +276,9 @@ def write_hits(env: Environment, result: SearchResult, *, heading: str | None = 
             line(Text("    ") + score)
         else:
             line(Text("    ") + path + Text("  ") + score)
+        if hit.also_at:
+            also = Text("    also at: ", style="dim")
+            console.print(also + Text(", ".join(display_path(p) for p in hit.also_at), style="green"), overflow="fold")
         for snippet in hit.snippets:
             text = Text(snippet.text)
             for start, end in snippet.highlights:
@@ -250,6 +288,15 @@ def write_hits(env: Environment, result: SearchResult, *, heading: str | None = 
             for row in _explanation_rows(hit.explanation, hit.score):
                 line(Text("    ") + row)
         console.print()
+
+
+def _date_text(date: str | None, source: str | None) -> Text:
+    """A hit's date for a person, saying so when it is only its file's."""
+    from rich.text import Text
+
+    if not date:
+        return Text()
+    return Text(date) + (Text(" (file date)", style="dim") if source == "file" else Text()) + Text("  ")
 
 
 # On a terminal, terms that add less than this share of a score are summed on one line.
@@ -282,9 +329,10 @@ def write_document(env: Environment, document: StoredDocument, *, as_json: bool 
     with the highlights; otherwise its text exactly as stored."""
     if as_json:
         record = {
-            "path": display_path(document.path),
+            **_path_record(document.path),
             "title": document.title,
             "date": document.date,
+            "date_source": document.date_source,
             "text": document.text,
             "highlights": [list(span) for span in document.highlights],
         }
@@ -300,7 +348,7 @@ def write_document(env: Environment, document: StoredDocument, *, as_json: bool 
     soft_wrap = not env.stdout_isatty
     with console.capture() as captured:
         console.print(Text(document.title or display_path(document.path), style="bold cyan"), soft_wrap=soft_wrap)
-        dated = Text(f"  {document.date}") if document.date else Text()
+        dated = Text("  ") + _date_text(document.date, document.date_source)
         console.print(Text(display_path(document.path), style="green") + dated, soft_wrap=soft_wrap)
         console.print()
         text = Text(document.text.rstrip("\n"))
@@ -327,11 +375,18 @@ def _paged(env: Environment, text: str) -> bool:
 
 
 def write_rewrites(env: Environment, result: SearchResult, *, qid: int | None = None) -> None:
-    """On stderr, a line each: what was searched instead of the query and why, and a
+    """On stderr, a line each: how many documents dated only by their file's time the
+    date filters left out, what was searched instead of the query and why, and a
     better reading of a query that matched though a syllable of it is in no document
     ("did you mean"). In a batch each line starts with the query's number and a tab,
     as its results do."""
     lines = []
+    if result.left_out_file_dated:
+        count = result.left_out_file_dated
+        lines.append(
+            f"{_documents(count)} dated only by {'its' if count == 1 else 'their'} file time "
+            f"{'was' if count == 1 else 'were'} left out; --file-dates to use {'it' if count == 1 else 'those'}"
+        )
     if result.searched:
         lines.append(f"searched instead: {result.searched.query} ({result.searched.reason})")
     if result.suggestion:
@@ -350,11 +405,32 @@ def write_summary(env: Environment, result: SearchResult, mode: OutputMode) -> N
         env.note(f"{result.total} documents matched{more} ({result.seconds * 1000:.0f} ms)")
 
 
-def write_index_report(env: Environment, report: IndexReport) -> None:
+# Kinds of files not read named in the summary, the most frequent first.
+_KINDS_NAMED = 10
+
+
+def write_index_report(env: Environment, report: IndexReport, *, verbose: bool = False) -> None:
+    """On stderr: each file skipped and why, the files of kinds not read counted by
+    kind (each named with `verbose`), the files read in a fallback encoding, and what
+    the run did."""
+    from collections import Counter
+
     for skip in report.skipped:
         env.note(f"skipped {display_path(skip.path)}: {skip.reason}")
+    if verbose:
+        for skip in report.not_read:
+            env.note(f"skipped {display_path(skip.path)}: {skip.reason}")
+    if report.not_read:
+        kinds = sorted(Counter(skip.kind for skip in report.not_read).items(), key=lambda kind: (-kind[1], kind[0]))
+        named = ", ".join(f"{kind} {count}" for kind, count in kinds[:_KINDS_NAMED])
+        more = f", {len(kinds) - _KINDS_NAMED} more kinds" if len(kinds) > _KINDS_NAMED else ""
+        files = "1 file" if len(report.not_read) == 1 else f"{len(report.not_read)} files"
+        env.note(f"skipped {files} of kinds not read: {named}{more}" + ("" if verbose else " (--verbose lists them)"))
     for path in report.fallback_decoded:
         env.note(f"read {display_path(path)} as Windows-1258: it is not valid UTF-8")
+    for path, encoding in report.converted:
+        legacy = {"tcvn3": "TCVN3 (ABC, .VnTime fonts)", "vni": "VNI (VNI-Times fonts)"}.get(encoding, encoding)
+        env.note(f"converted {display_path(path)} to Unicode from {legacy}")
     counts = [
         f"{report.added} added",
         f"{report.updated} updated",

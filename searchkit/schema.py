@@ -27,10 +27,12 @@ VIEWS = ("words", "syllables", "folded", "bigrams", "folded_bigrams")
 BODY_FIELDS = {view: f"body_{view}" for view in VIEWS}
 TITLE_FIELDS = {view: f"title_{view}" for view in VIEWS}
 # Fields of one term per document: its date ("YYYY-MM-DD", for --since, --until,
-# date: and --sort date), its path, and the file it comes from (its path, or a JSON
-# Lines file's path for each of its documents, "FILE#ID": a file changed or gone
-# takes all of them).
-ID_FIELDS = ("date", "path", "source")
+# date: and --sort date) when the document gives it, or its file's date when only the
+# file's time does (which those leave out unless asked: --file-dates), its path, the
+# file it comes from (its path, or a JSON Lines file's path for each of its documents,
+# "FILE#ID": a file changed or gone takes all of them), and the digest of its title and
+# text, which identical copies share (see `copy_digest`).
+ID_FIELDS = ("date", "file_date", "path", "source", "copy")
 
 
 def pair_texts(texts: list[str], positions: list[int]) -> list[str]:
@@ -72,15 +74,34 @@ def document_parts(doc: Document) -> tuple[dict[str, object], dict[str, str], di
     title = analyze(doc.title) if doc.title else Analysis()
     indexed = {**_fields(body, BODY_FIELDS), **_fields(title, TITLE_FIELDS)}
     signature = doc.signature.as_list() if doc.signature is not None else None
+    # A date given without its source (text that does not come from a file) is the document's.
+    date_source = (doc.date_source or "document") if doc.date else None
+    # The date is stored under the name of its field: which one says where it comes from.
     stored = {
         "path": doc.path,
         "source": doc.source_path,
-        "date": doc.date,
         "title": doc.title,
         "content": doc.text,
         "signature": signature,
     }
-    ids = {"path": doc.path, "source": doc.source_path}
+    copy = copy_digest(doc.title, doc.text)
+    stored["copy"] = copy
+    ids = {"path": doc.path, "source": doc.source_path, "copy": copy}
     if doc.date:
-        ids["date"] = doc.date
+        stored["date" if date_source == "document" else "file_date"] = doc.date
+        ids["date" if date_source == "document" else "file_date"] = doc.date
     return stored, ids, indexed
+
+
+def copy_digest(title: str, text: str) -> str:
+    """What identical documents share: a digest of their title and text in NFC, with
+    every run of whitespace one space. A copy with another title (a republished article
+    with a new headline) is another document."""
+    import hashlib
+    import unicodedata
+
+    def normalized(value: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", value).split())
+
+    data = f"{normalized(title)}\n{normalized(text)}".encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=10).hexdigest()

@@ -19,6 +19,7 @@ from searchkit.matching import (
     Marks,
     Matcher,
     analyze_leaves,
+    has_date_filter,
     is_exact,
     leaves,
     marks,
@@ -58,10 +59,15 @@ class Hit:
     # "YYYY-MM-DD": from the document's text, its data or its file's time (see
     # `documents.read_source`); None for a document indexed without one.
     date: str | None = None
+    # Where the date comes from: "document" or "file" (see `documents.DateSource`).
+    date_source: str | None = None
     # The passages that best show the match, best first (none when not asked for).
     snippets: tuple[Snippet, ...] = ()
     # What each term added to the score, when asked for.
     explanation: tuple[Contribution, ...] = ()
+    # The other matching files with the same title and text, in order of path: a hit
+    # stands for all its identical copies (see `schema.copy_digest`).
+    also_at: tuple[str, ...] = ()
 
     @property
     def snippet(self) -> Snippet:
@@ -101,6 +107,9 @@ class SearchResult:
     # A better reading of a query that matched as typed though a syllable of it is in
     # no document (typed in Telex, or mistyped): "did you mean".
     suggestion: str | None = None
+    # How many documents dated only by their file's time the date filters or the date
+    # order left out, that would match with `file_dates`.
+    left_out_file_dated: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +122,7 @@ class StoredDocument:
     text: str
     highlights: tuple[tuple[int, int], ...] = ()
     date: str | None = None
+    date_source: str | None = None
 
 
 class Searcher:
@@ -132,7 +142,7 @@ class Searcher:
             self._syllable_count,
         )
         self._pairs: dict[str, int] = {}
-        self._date_numbers: np.ndarray | None = None
+        self._date_numbers: dict[bool, np.ndarray] = {}
 
     def __enter__(self) -> Searcher:
         return self
@@ -157,6 +167,7 @@ class Searcher:
         sort: SortOrder = SortOrder.SCORE,
         exact: bool = False,
         paths_only: bool = False,
+        file_dates: bool = False,
     ) -> SearchResult:
         """Parse and run `query`: the `limit` best matches (all with None) after the
         first `offset` (ranks count from the best, or with `sort` DATE from the newest);
@@ -165,7 +176,12 @@ class Searcher:
         `snippets` passages of about `snippet_chars` characters (none with 0, for
         ranking only) and, with `explain`, what each term added to its score. With
         `paths_only`, hits carry their path, score and date alone (no title, snippets
-        nor explanation): what a listing of every match needs.
+        nor explanation): what a listing of every match needs. Ranked hits stand each
+        for all the identical copies that match (`Hit.also_at`); a listing has every one.
+
+        Date filters and the date order take the documents' own dates: those dated
+        only by their file's time are left out (and counted, `left_out_file_dated`),
+        unless `file_dates`.
 
         A query whose words match nothing (filters aside), or one with a syllable that
         no document has, is read as its typist may have meant it (see `_readings`),
@@ -188,15 +204,27 @@ class Searcher:
                     suggestion = next((to_string(self._analyzed(r)) for r, _why, guess in readings if guess), None)
                 else:
                     node, matcher, searched = self._first_matching(node, matcher, readings, fall_back=nothing)
-        matched = matcher.documents(node)
-        if matched is None:
-            raise QuerySyntaxError("the query has no words to search for")
-        if since is not None or until is not None:
-            matched = matched & self._postings.having_term("date", Filter.dated("", since, until).matches)
+        matcher.file_dates = file_dates
+        matched = self._matching(node, matcher, since, until, sort)
+        left_out = 0
+        if not file_dates and _asks_dates(node, since, until, sort):
+            matcher.file_dates = True
+            left_out = int((self._matching(node, matcher, since, until, sort) & ~matched).sum())
+            matcher.file_dates = False
         scores = rank(self._postings, node, matched, matcher)
         explained_by = (lambda d: explain_score(self._postings, node, d, matcher)) if explain else None
         hits = self._hits(
-            scores, matched, limit, offset, marks(node), snippets, snippet_chars, explained_by, sort, paths_only
+            scores,
+            matched,
+            limit,
+            offset,
+            marks(node),
+            snippets,
+            snippet_chars,
+            explained_by,
+            sort,
+            paths_only=paths_only,
+            file_dates=file_dates,
         )
         restored = to_string(node)
         return SearchResult(
@@ -207,7 +235,31 @@ class Searcher:
             restored=restored if restored != to_string(node, restored=False) else None,
             searched=searched,
             suggestion=suggestion,
+            left_out_file_dated=left_out,
         )
+
+    def _matching(
+        self,
+        node: Node,
+        matcher: Matcher,
+        since: datetime.date | None,
+        until: datetime.date | None,
+        sort: SortOrder,
+    ) -> np.ndarray:
+        """The documents that match an analyzed query, dated from `since` to `until`
+        when given; a query that asks anything of dates (those, the date order, a
+        `date:` filter, even under NOT) takes only the documents dated (by themselves,
+        unless the matcher takes file dates)."""
+        matched = matcher.documents(node)
+        if matched is None:
+            raise QuerySyntaxError("the query has no words to search for")
+        if _asks_dates(node, since, until, sort):
+            in_range = Filter.dated("", since, until).matches
+            dated = self._postings.having_term("date", in_range)
+            if matcher.file_dates:
+                dated = dated | self._postings.having_term("file_date", in_range)
+            matched = matched & dated
+        return matched
 
     def _unknown(self, words: Node) -> str | None:
         """The first syllable of the query's words, as typed, that no document has (see
@@ -291,34 +343,69 @@ class Searcher:
         snippet_chars: int,
         explained_by: Callable[[int], list[Contribution]] | None,
         sort: SortOrder = SortOrder.SCORE,
+        *,
         paths_only: bool = False,
+        file_dates: bool = False,
     ) -> list[Hit]:
-        count = int(matched.sum()) if limit is None else offset + limit
-        best = self._best(scores, matched, count, sort)[offset:]
-        store = self._store
         if paths_only:
-            paths, dates = self._postings.values("path"), self._postings.values("date")
-            return [Hit(rank, float(scores[d]), str(paths[d]), "", dates[d]) for rank, d in enumerate(best, offset + 1)]
+            count = int(matched.sum()) if limit is None else offset + limit
+            best = self._best(scores, matched, count, sort, file_dates)[offset:]
+            paths, dates, file_dated = (self._postings.values(f) for f in ("path", "date", "file_date"))
+            return [
+                Hit(rank, float(scores[d]), str(paths[d]), "", *_dated(dates[d], file_dated[d]))
+                for rank, d in enumerate(best, offset + 1)
+            ]
+        store = self._store
         hits = []
-        for place, docnum in enumerate(best, offset + 1):
+        for place, (docnum, also_at) in enumerate(self._folded(scores, matched, limit, offset, sort, file_dates), 1):
+            if place <= offset:
+                continue
             fields = store.meta(docnum)
-            date = fields.get("date")
+            date, date_source = _dated(_text(fields.get("date")), _text(fields.get("file_date")))
             hits.append(
                 Hit(
                     rank=place,
                     score=float(scores[docnum]),
                     path=str(fields["path"]),
                     title=str(fields.get("title") or ""),
-                    date=str(date) if date else None,
+                    date=date,
+                    date_source=date_source,
                     snippets=(
                         tuple(make_snippets(store.text(docnum), terms, width=snippet_chars, count=snippets))
                         if snippets
                         else ()
                     ),
                     explanation=tuple(explained_by(docnum)) if explained_by is not None else (),
+                    also_at=also_at,
                 )
             )
         return hits
+
+    def _folded(
+        self, scores: np.ndarray, matched: np.ndarray, limit: int | None, offset: int, sort: SortOrder, file_dates: bool
+    ) -> Iterator[tuple[int, tuple[str, ...]]]:
+        """The first `offset` + `limit` matched documents in `sort` order, identical
+        copies folded into one: each place is the copy first in order of path, with the
+        paths of the others."""
+        remaining = matched.copy()
+        wanted = int(matched.sum()) if limit is None else offset + limit
+        placed = 0
+        while placed < wanted and remaining.any():
+            for docnum in self._best(scores, remaining, wanted - placed, sort, file_dates):
+                if not remaining[docnum]:  # a copy of one placed from this batch
+                    continue
+                digest = self._store.meta(docnum).get("copy")
+                copies = [d for d in self._store.documents_with("copy", str(digest)) if matched[d]] if digest else []
+                if len(copies) < 2:
+                    remaining[docnum] = False
+                    yield docnum, ()
+                else:
+                    remaining[copies] = False
+                    by_path = sorted(copies, key=lambda d: str(self._store.meta(d)["path"]))
+                    yield by_path[0], tuple(str(self._store.meta(d)["path"]) for d in by_path[1:])
+                placed += 1
+                if placed == wanted:
+                    return
 
     def _docnum(self, path: str | Path) -> int:
         """The number of the live document of the file at `path`."""
@@ -338,9 +425,12 @@ class Searcher:
         highlights: tuple[tuple[int, int], ...] = ()
         if query is not None:
             highlights = tuple(highlight_spans(text, marks(self.read_query(query))))
-        date = fields.get("date")
         return StoredDocument(
-            str(fields["path"]), str(fields.get("title") or ""), text, highlights, str(date) if date else None
+            str(fields["path"]),
+            str(fields.get("title") or ""),
+            text,
+            highlights,
+            *_dated(_text(fields.get("date")), _text(fields.get("file_date"))),
         )
 
     def similar(
@@ -366,7 +456,9 @@ class Searcher:
         hits = self._hits(scores, matched, limit, offset, wanted, snippets, snippet_chars, None)
         return SearchResult(", ".join(words), hits, int(matched.sum()), time.perf_counter() - started)
 
-    def _best(self, scores: np.ndarray, matched: np.ndarray, limit: int, sort: SortOrder) -> list[int]:
+    def _best(
+        self, scores: np.ndarray, matched: np.ndarray, limit: int, sort: SortOrder, file_dates: bool = False
+    ) -> list[int]:
         """The `limit` first matched documents in `sort` order, equal ones in order of
         path: document numbers depend on how the index was built (which worker wrote
         which segment), and the same folder must give the same results."""
@@ -378,7 +470,10 @@ class Searcher:
             keys = scores[candidates]
             candidates = candidates[keys >= np.partition(keys, len(keys) - limit)[len(keys) - limit]]
         # Keys, smaller first: newest date (or none), then best score.
-        first_key = -self._dates()[candidates] if sort is SortOrder.DATE else np.zeros(len(candidates), np.int64)
+        if sort is SortOrder.DATE:
+            first_key = -self._dates(file_dates)[candidates]
+        else:
+            first_key = np.zeros(len(candidates), np.int64)
         second_key = -scores[candidates]
         order = np.lexsort((second_key, first_key))
         first_key, second_key, ordered = first_key[order], second_key[order], candidates[order]
@@ -394,12 +489,18 @@ class Searcher:
         chosen = sorted(range(end), key=lambda i: (first_key[i], second_key[i], path_of(int(ordered[i]))))
         return [int(ordered[i]) for i in chosen[:limit]]
 
-    def _dates(self) -> np.ndarray:
-        """Each document's date as a number (20210908; 0 for none), for sorting."""
-        if self._date_numbers is None:
+    def _dates(self, file_dates: bool) -> np.ndarray:
+        """Each document's date as a number (20210908; 0 for none), for sorting; with
+        `file_dates`, the file's date of a document that has none of its own."""
+        found = self._date_numbers.get(file_dates)
+        if found is None:
             values = self._postings.values("date")
-            self._date_numbers = np.array([int(v.replace("-", "")) if v else 0 for v in values], dtype=np.int64)
-        return self._date_numbers
+            if file_dates:
+                values = [own or file for own, file in zip(values, self._postings.values("file_date"), strict=True)]
+            found = self._date_numbers[file_dates] = np.array(
+                [int(v.replace("-", "")) if v else 0 for v in values], dtype=np.int64
+            )
+        return found
 
     def _forms(self, folded: str) -> list[tuple[str, int]]:
         """The written forms of a folded syllable ("cong") or pair ("cong an") found in
@@ -445,3 +546,19 @@ def search_many(index_dir: Path, queries: Iterable[str], *, limit: int = 10) -> 
     with Searcher(index_dir) as searcher:
         for query in queries:
             yield searcher.search(query, limit=limit)
+
+
+def _asks_dates(node: Node, since: datetime.date | None, until: datetime.date | None, sort: SortOrder) -> bool:
+    """Whether a search asks anything of dates: bounds, the date order, `date:`."""
+    return since is not None or until is not None or sort is SortOrder.DATE or has_date_filter(node)
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value else None
+
+
+def _dated(own: str | None, by_file: str | None) -> tuple[str | None, str | None]:
+    """A document's date and where it comes from, from its two date fields."""
+    if own:
+        return own, "document"
+    return (by_file, "file") if by_file else (None, None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -18,10 +19,10 @@ from tests.conftest import CORPUS
 runner = CliRunner()
 
 # What each demo article says of its date. ha-noi-toa-dam writes "Chiều 21-3" and no
-# year anywhere: the year is the last 21 March up to the file's time.
+# year anywhere: it is dated only by its file's time, which date filters leave out.
+YEAR_LESS = "ha-noi-toa-dam-giu-ngon-lua-nhiet-huyet.txt"
 DATES = {
     "cum-thi-dua-so-4-tong-ket-phong-trao-thi-dua.txt": "2019-11-14",  # "Sáng 14-11, ... năm 2019."
-    "ha-noi-toa-dam-giu-ngon-lua-nhiet-huyet.txt": "2025-03-21",  # "Chiều 21-3", file of June 2025
     "hoi-thao-quy-che-phoi-hop-cong-tac-dang.txt": "2021-09-08",  # "Cập nhật: 08/09/2021 07:11"
     "thu-truong-tran-quoc-to-lam-viec-voi-cac-doan-the-cand.txt": "2021-09-24",  # "(Thứ sáu, 24/09/2021, ...)"
     "tien-phong-toa-dam-vai-tro-doan-the-cong-an-thu-do.txt": "2025-03-21",  # "date 2025-03 TPO - Chiều 21/3"
@@ -50,22 +51,39 @@ def names(result: Result) -> list[str]:
     return [Path(line).name for line in result.stdout.splitlines()]
 
 
-def test_the_demo_articles_are_dated_from_their_text(dated: Path) -> None:
+def test_the_demo_articles_are_dated_from_their_text_or_said_to_be_dated_by_their_file(dated: Path) -> None:
     result = query(dated, "công an", "--json")
-    found = {Path(hit["path"]).name: hit["date"] for hit in map(json.loads, result.stdout.splitlines())}
-    assert found == DATES
+    found = {
+        Path(hit["path"]).name: (hit["date"], hit["date_source"]) for hit in map(json.loads, result.stdout.splitlines())
+    }
+    assert found == {**{name: (date, "document") for name, date in DATES.items()}, YEAR_LESS: ("2025-06-01", "file")}
+    # Tab-separated lines and the terminal say it too.
+    rows = {Path(row.split("\t")[0]).name: row.split("\t")[4:6] for row in query(dated, "công an").stdout.splitlines()}
+    assert rows[YEAR_LESS] == ["2025-06-01", "file"]
+    shown = runner.invoke(app, ["query", "giữ ngọn lửa nhiệt huyết", "--index", str(dated), "--color", "always"])
+    assert "2025-06-01 (file date)" in re.sub(r"\x1b\[[0-9;]*m", "", shown.stdout)
 
 
 def test_the_shipped_corpus_is_dated_from_text_whatever_its_files_times(demo_index: Path) -> None:
     result = runner.invoke(app, ["query", "công an", "--json", "--index", str(demo_index)])
-    found = {Path(hit["path"]).name: hit["date"] for hit in map(json.loads, result.stdout.splitlines())}
-    year_less = "ha-noi-toa-dam-giu-ngon-lua-nhiet-huyet.txt"
-    assert {name: date for name, date in found.items() if name != year_less} == {
-        name: date for name, date in DATES.items() if name != year_less
-    }
-    modified = datetime.date.fromtimestamp((CORPUS / year_less).stat().st_mtime)
-    written = datetime.date.fromisoformat(found[year_less])
-    assert (written.month, written.day) == (3, 21) and written <= modified
+    found = {Path(hit["path"]).name: hit for hit in map(json.loads, result.stdout.splitlines())}
+    assert {name: hit["date"] for name, hit in found.items() if name != YEAR_LESS} == DATES
+    modified = datetime.date.fromtimestamp((CORPUS / YEAR_LESS).stat().st_mtime)
+    assert (found[YEAR_LESS]["date"], found[YEAR_LESS]["date_source"]) == (modified.isoformat(), "file")
+
+
+def test_date_filters_leave_out_documents_dated_by_their_file_and_say_how_many(dated: Path) -> None:
+    result = query(dated, "tọa đàm", "-l", "--since", "2025-01-01")
+    assert names(result) == ["tien-phong-toa-dam-vai-tro-doan-the-cong-an-thu-do.txt"]
+    assert result.stderr.splitlines() == ["1 document dated only by its file time was left out; --file-dates to use it"]
+    taken = query(dated, "tọa đàm", "-l", "--since", "2025-01-01", "--sort", "date", "--file-dates")
+    assert names(taken) == [YEAR_LESS, "tien-phong-toa-dam-vai-tro-doan-the-cong-an-thu-do.txt"]
+    assert taken.stderr == ""
+    # The same for date:, and with a count.
+    assert query(dated, "tọa đàm date:2025", "-c").stdout == "1\n"
+    assert query(dated, "tọa đàm date:2025", "-c", "--file-dates").stdout == "2\n"
+    # A query that asks nothing of dates takes every document.
+    assert query(dated, "tọa đàm", "-c").stdout == "2\n"
 
 
 def test_since_and_until_keep_the_documents_dated_between_them(dated: Path) -> None:
@@ -83,7 +101,7 @@ def test_since_and_until_keep_the_documents_dated_between_them(dated: Path) -> N
 def test_sort_by_date_puts_the_newest_first(dated: Path) -> None:
     found = names(query(dated, "công an", "-l", "--sort", "date"))
     assert [DATES[name] for name in found] == sorted(DATES.values(), reverse=True)
-    by_score = names(query(dated, "công an", "-l"))
+    by_score = [name for name in names(query(dated, "công an", "-l")) if name != YEAR_LESS]
     assert sorted(by_score) == sorted(found) and by_score != found
 
 

@@ -68,11 +68,11 @@ def test_without_explain_json_has_no_explanation(demo_index: Path) -> None:
     assert all("explain" not in hit for hit in hits)
 
 
-def test_tab_separated_explain_is_a_fifth_column(demo_index: Path) -> None:
+def test_tab_separated_explain_is_a_last_column(demo_index: Path) -> None:
     result = invoke("query", "công an cấp huyện", "--explain", "--index", str(demo_index))
     assert result.exit_code == 0
     for line in result.stdout.splitlines():
-        _path, score, _title, _snippet, explained = line.split("\t")
+        _path, score, _title, _snippet, _date, _dated_by, explained = line.split("\t")
         parts = [part.rsplit("=", 1) for part in explained.split("; ")]
         assert sum(float(value) for _name, value in parts) == pytest.approx(float(score), abs=1e-4 * len(parts))
         assert all(name.split(" ", 1)[0] in ("body", "title") for name, _value in parts)

@@ -17,7 +17,7 @@ from whoosh import index as whoosh_index
 from searchkit import segments
 from searchkit.documents import Document
 from searchkit.indexing import index_documents
-from searchkit.schema import BODY_FIELDS, TITLE_FIELDS, VIEWS
+from searchkit.schema import BODY_FIELDS, TITLE_FIELDS, VIEWS, copy_digest
 from searchkit.store import format as fmt
 from searchkit.store import index as store_index
 from searchkit.store import segment
@@ -33,8 +33,9 @@ def whoosh_writes(documents: list[Document], index_dir: Path) -> None:
     writer = ix.writer()
     for doc in documents:
         fields = {"path": doc.path, "source": doc.source_path, "title": doc.title, "content": doc.text}
+        fields["copy"] = copy_digest(doc.title, doc.text)
         if doc.date is not None:
-            fields["date"] = doc.date
+            fields["date" if doc.date_source in (None, "document") else "file_date"] = doc.date
         if doc.signature is not None:
             fields["signature"] = doc.signature.as_list()
         for view in VIEWS:

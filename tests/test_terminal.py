@@ -227,7 +227,7 @@ def test_into_a_pipe_lines_are_tab_separated_and_stderr_stays_quiet(demo_index: 
 
     assert run.status == 0
     assert "\x1b[" not in run.stdout
-    assert all(len(line.split("\t")) == 4 for line in run.stdout.splitlines())
+    assert all(len(line.split("\t")) == 6 for line in run.stdout.splitlines())
     # A person at the terminal still hears how it went.
     assert "documents matched" in run.stderr
 
@@ -248,7 +248,7 @@ def test_a_closed_pipe_ends_quietly_with_status_0(demo_index: Path, tmp_path: Pa
     process.stderr.close()
     status = process.wait(timeout=60)
 
-    assert first.count(b"\t") == 4  # QID, PATH, SCORE, TITLE, SNIPPET
+    assert first.count(b"\t") == 6  # QID, PATH, SCORE, TITLE, SNIPPET, DATE, DATED_BY
     assert status == 0
     assert stderr == b""
 

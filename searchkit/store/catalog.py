@@ -32,34 +32,40 @@ CATALOG_FILE = "searchkit-files.json"
 Catalog = dict[str, Signature | None]
 
 
+# A folder's --include and --exclude patterns, as they were last given for it.
+Patterns = dict[str, list[str]]
+
+
 @dataclass(frozen=True, slots=True)
 class Recorded:
     """What the catalog file records: the signatures of the files (empty when not
-    asked for), the folders indexed (see `load_roots`) and the JSON Lines fields read."""
+    asked for), the folders indexed (see `load_roots`) with the patterns each was
+    last indexed with, and the JSON Lines fields read."""
 
     files: Catalog
     roots: list[str]
     json_fields: JsonFields
+    patterns: dict[str, Patterns]
 
 
 def load_catalog(store: Store | None, index_dir: Path) -> Recorded:
     """What the catalog file records, read once; the signatures of the files of the
     index `store` reads (none without it)."""
     saved = _read(index_dir)
-    recorded = Recorded({}, _roots(saved), _json_fields(saved))
+    roots, fields, patterns = _roots(saved), _json_fields(saved), _patterns(saved)
     if store is None:
-        return recorded
+        return Recorded({}, roots, fields, patterns)
     try:
         if saved is not None and saved["generation"] == store.generation:
             files = {path: Signature.from_list(values) for path, values in saved["files"].items()}
-            return Recorded(files, recorded.roots, recorded.json_fields)
+            return Recorded(files, roots, fields, patterns)
     except (KeyError, TypeError, AttributeError, ValueError):
         pass
     files = {}
     for docnum in store.live_documents():
-        fields = store.meta(docnum)
-        files[str(fields.get("source") or fields["path"])] = Signature.from_list(fields.get("signature"))
-    return Recorded(files, recorded.roots, recorded.json_fields)
+        meta = store.meta(docnum)
+        files[str(meta.get("source") or meta["path"])] = Signature.from_list(meta.get("signature"))
+    return Recorded(files, roots, fields, patterns)
 
 
 def load_roots(index_dir: Path) -> list[str]:
@@ -88,6 +94,17 @@ def _read(index_dir: Path) -> object:
         return None
 
 
+def _patterns(saved: object) -> dict[str, Patterns]:
+    named = saved.get("patterns") if isinstance(saved, dict) else None
+    if not isinstance(named, dict):
+        return {}
+    return {
+        root: {kind: [str(p) for p in found.get(kind, []) if isinstance(p, str)] for kind in ("include", "exclude")}
+        for root, found in named.items()
+        if isinstance(found, dict)
+    }
+
+
 def _roots(saved: object) -> list[str]:
     roots = saved.get("roots") if isinstance(saved, dict) else None
     if not isinstance(roots, list) or not all(isinstance(root, str) for root in roots):
@@ -96,16 +113,25 @@ def _roots(saved: object) -> list[str]:
 
 
 def save_catalog(
-    index_dir: Path, generation: int, catalog: Catalog, roots: Iterable[str], json_fields: JsonFields | None = None
+    index_dir: Path,
+    generation: int,
+    catalog: Catalog,
+    roots: Iterable[str],
+    json_fields: JsonFields | None = None,
+    patterns: dict[str, Patterns] | None = None,
 ) -> None:
     """Write the catalog of generation `generation`, replacing the old one at once,
     with the folders `roots` (those recorded before, then this run's), less any that
-    no document is below any more, and the JSON Lines fields read."""
+    no document is below any more, the patterns of those that have some, and the JSON
+    Lines fields read."""
     files = {path: signature.as_list() if signature is not None else None for path, signature in catalog.items()}
     kept = [root for root in dict.fromkeys(roots) if any(is_below(path, [root]) for path in catalog)]
-    saved = {"generation": generation, "files": files, "roots": kept}
+    saved: dict[str, object] = {"generation": generation, "files": files, "roots": kept}
     if json_fields is not None and json_fields.as_dict():
         saved["json_fields"] = json_fields.as_dict()
+    kept_patterns = {root: found for root, found in (patterns or {}).items() if root in kept and any(found.values())}
+    if kept_patterns:
+        saved["patterns"] = kept_patterns
     replace_json(index_dir / CATALOG_FILE, saved)
 
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 # Bumped whenever the files or the analysis change what is in the index.
-FORMAT = 12
+FORMAT = 13
 META_FILE = "searchkit.json"
 MANIFEST_FILE = "searchkit-segments.json"
 LOCK_FILE = f"{INDEX_NAME}_WRITELOCK"
@@ -116,7 +116,8 @@ def replace_json(path: Path, value: object) -> None:
     """Write `value` as JSON to `path` through a temporary file beside it, so that a
     reader finds the old file or the new one, never half of one."""
     partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    partial.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+    # ASCII: a path whose name is not UTF-8 keeps its bytes as escaped surrogates.
+    partial.write_text(json.dumps(value), encoding="ascii")
     os.replace(partial, path)
 
 
@@ -177,7 +178,7 @@ class Store:
         each has it (numpy arrays of int64)."""
         import numpy as np
 
-        encoded = term.encode("utf-8")
+        encoded = term.encode("utf-8", "surrogateescape")
         found: list[tuple[np.ndarray, np.ndarray]] = []
         with self._reading():
             for segment, offset in self._segments:
@@ -198,7 +199,7 @@ class Store:
     def frequency(self, field_name: str, term: str) -> int:
         """How often `term` is found in the field, in every document (deleted ones
         included, until their segment is merged away)."""
-        encoded = term.encode("utf-8")
+        encoded = term.encode("utf-8", "surrogateescape")
         with self._reading():
             return sum(
                 entry.total
@@ -247,7 +248,7 @@ class Store:
         with self._reading():
             for segment, offset in self._segments:
                 for entry in segment.entries(field_name):
-                    value = entry.term.decode("utf-8")
+                    value = entry.term.decode("utf-8", "surrogateescape")
                     if entry.doc_frequency == 1:
                         found[offset + entry.where] = value
                         continue
@@ -272,7 +273,7 @@ class Store:
             previous = None
             for term in heapq.merge(*streams):
                 if term != previous:
-                    yield term.decode("utf-8")
+                    yield term.decode("utf-8", "surrogateescape")
                     previous = term
 
     def distinct_terms(self, field_name: str) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import mmap
 import os
+import re
 import shutil
 import tempfile
 from array import array
@@ -39,6 +40,9 @@ _MERGE_BLOCKS = 1024
 _SPOOL_MEMORY = 32 * 1024 * 1024
 # The texts a segment's dictionary of texts is made of (see `format.make_dictionary`).
 _DICTIONARY_TEXTS = 16
+
+# A byte of a file name that is not UTF-8, as Python escapes it (surrogateescape).
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 def new_segment_id() -> str:
@@ -368,6 +372,10 @@ def _added_postings(np: Any, postings: _Postings) -> tuple[list[bytes], Any, Any
     """A field's postings as added document by document: its terms in order (as
     UTF-8), and each posting's term (its place in that order), document and frequency."""
     texts = sorted(postings.numbers)  # code point order: the order of their UTF-8 bytes
+    if _ESCAPED_BYTE.search("".join(texts)):
+        # A path whose name is not UTF-8 holds its bytes as escaped surrogates, which
+        # sort among code points elsewhere than their bytes do.
+        texts.sort(key=lambda t: t.encode("utf-8", "surrogateescape"))
     if not texts:
         return [], *(np.zeros(0, dtype=np.int64) for _ in range(3))
     # 32-bit numbers throughout: a segment's transient arrays are most of a worker's peak.
@@ -378,7 +386,7 @@ def _added_postings(np: Any, postings: _Postings) -> tuple[list[bytes], Any, Any
     )
     docnums = np.frombuffer(postings.docnums, dtype=np.int32)
     frequencies = np.frombuffer(postings.frequencies, dtype=np.int32)
-    return [t.encode("utf-8") for t in texts], rank[numbers], docnums, frequencies
+    return [t.encode("utf-8", "surrogateescape") for t in texts], rank[numbers], docnums, frequencies
 
 
 def _merge_ranges(sources: list[tuple[SegmentReader, Any]], field: str) -> Iterator[tuple[bytes | None, bytes | None]]:
