@@ -6,6 +6,7 @@ written by tests/fixtures/make_fixtures.py (see there why it is committed)."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import subprocess
@@ -98,7 +99,7 @@ def test_docx_text_is_paragraphs_and_table_rows_in_document_order() -> None:
     document, lines = report_document()
     extracted = extract_docx(docx_bytes(document))
     assert extracted.text == "\n".join(lines)
-    assert extracted.date is None
+    assert extracted.date == "2021-09-24"  # "Ngày 24/9, …" and the one year its sentence names
     assert "<" not in extracted.text and "w:" not in extracted.text
 
 
@@ -140,6 +141,15 @@ def test_docx_title_style_counts_as_a_heading() -> None:
     document.add_paragraph("Số 4")
     document.add_heading("Cụm thi đua số 4 tổng kết phong trào thi đua", level=0)
     assert extract_docx(docx_bytes(document)).title == "Cụm thi đua số 4 tổng kết phong trào thi đua"
+
+
+def test_a_word_files_creation_day_dates_it_when_its_text_does_not() -> None:
+    document = docx.Document()
+    document.add_paragraph("Công an cấp huyện tiếp nhận hồ sơ của người dân.")
+    document.core_properties.created = datetime.datetime(2017, 2, 6, 8, 30)
+    assert extract_docx(docx_bytes(document)).date == "2017-02-06"
+    document.add_paragraph("Hà Nội, ngày 15 tháng 5 năm 2016")
+    assert extract_docx(docx_bytes(document)).date == "2016-05-15"
 
 
 def test_docx_without_title_or_heading_names_none() -> None:
@@ -256,7 +266,7 @@ def test_pdf_text_has_every_page_in_order(fixture_pdf: bytes) -> None:
     paragraphs = [collapsed(article_paragraph(opening)) for page in PDF_PAGES for opening in page]
     positions = [text.find(paragraph) for paragraph in paragraphs]
     assert -1 not in positions and positions == sorted(positions)
-    assert extracted.date is None
+    assert extracted.date == "2021-09-07"  # "Ngày 07/9/2021, …": the text's date comes first
 
 
 def test_pdf_finds_a_phrase_of_each_page(fixture_pdf: bytes) -> None:

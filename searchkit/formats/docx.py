@@ -7,6 +7,7 @@ reads as legacy Vietnamese all the same."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from io import BytesIO
 from typing import TYPE_CHECKING
@@ -25,9 +26,14 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     from docx.document import Document
+    from docx.opc.coreprops import CoreProperties
     from docx.table import Table, _Cell
     from docx.text.paragraph import Paragraph
     from lxml.etree import _Element
+
+# When the template of python-docx, which files it writes start from, was created: no
+# document's own date.
+_PYTHON_DOCX_TEMPLATE_CREATED = datetime.datetime(2013, 12, 23, 23, 15)
 
 HEADING_STYLE = re.compile(r"Title|Heading [1-9]")
 
@@ -49,7 +55,9 @@ def extract_docx(data: bytes) -> Extracted:
         document = docx.Document(BytesIO(data))
         fonts = _RunFonts(document) if legacy_fonts(document) else None
         text = _body_text(document, fonts)
-        properties_title = _properties_title(document)
+        properties = _core_properties(document)
+        properties_title = " ".join((properties.title or "").split()) if properties else ""
+        created = properties.created if properties else None
         title = properties_title or _heading_title(document, fonts)
     except (
         zipfile.BadZipFile,  # not a zip, or a damaged one
@@ -76,7 +84,23 @@ def extract_docx(data: bytes) -> Extracted:
             title = from_legacy(title, encoding, guess_capitals=True)
     if encoding is not None and properties_title and reads_better_converted(properties_title, encoding):
         title = " ".join(from_legacy(properties_title, encoding, guess_capitals=True).split())
-    return Extracted(text=text, title=title, converted_from=encoding)
+    return Extracted(text=text, title=title, date=_date(text, created), converted_from=encoding)
+
+
+def _date(text: str, created: object) -> str | None:
+    """The date the text gives itself, else the day the document was created, from its
+    properties: a Word file saved again keeps the day it was created, but a template's
+    is also a copy's."""
+    from searchkit.dates import date_in_text, date_value
+
+    found = date_in_text(text)
+    if (
+        found is None
+        and isinstance(created, datetime.datetime)
+        and created.replace(tzinfo=None) != _PYTHON_DOCX_TEMPLATE_CREATED
+    ):
+        found = date_value(created.date().isoformat())
+    return found
 
 
 def legacy_fonts(document: Document) -> dict[str, LegacyEncoding]:
@@ -246,20 +270,20 @@ def _cell_text(cell: _Cell, fonts: _RunFonts | None) -> str:
     return " ".join(" ".join(line.split()) for line in lines if line.strip())
 
 
-def _properties_title(document: Document) -> str:
-    """The title in the document's core properties, "" when it has none. Asked of the
-    package, because `document.core_properties` makes up "Word Document" for a file
-    without a core properties part."""
+def _core_properties(document: Document) -> CoreProperties | None:
+    """The document's core properties (title, created), None when it has none. Asked of
+    the package, because `document.core_properties` makes up a title ("Word Document")
+    and dates for a file without a core properties part."""
     from docx.opc.constants import RELATIONSHIP_TYPE
     from docx.opc.parts.coreprops import CorePropertiesPart
 
     try:
         part = document.part.package.part_related_by(RELATIONSHIP_TYPE.CORE_PROPERTIES)
     except KeyError:
-        return ""
+        return None
     if not isinstance(part, CorePropertiesPart):
-        return ""
-    return " ".join((part.core_properties.title or "").split())
+        return None
+    return part.core_properties
 
 
 def _heading_title(document: Document, fonts: _RunFonts | None) -> str:

@@ -9,8 +9,12 @@ import unicodedata
 import warnings
 import zlib
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 from searchkit.formats import Extracted, FormatError
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 # pypdf logs what it repaired in a damaged file as WARNINGs on the "pypdf" logger. With no
 # handler anywhere, logging's last resort would print them to stderr; a NullHandler stops
@@ -40,6 +44,7 @@ def extract_pdf(data: bytes) -> Extracted:
                 raise FormatError("encrypted PDF (a password is needed to read it)", is_error=True)
             pages = [_page_text(page.extract_text()) for page in reader.pages]
             metadata_title = reader.metadata.title if reader.metadata else None
+            created = _creation_date(reader)
     except DependencyError as error:
         raise FormatError(
             "encrypted PDF (with AES, which needs the 'cryptography' package to decrypt)", is_error=True
@@ -66,7 +71,22 @@ def extract_pdf(data: bytes) -> Extracted:
     text = "\n\n".join(page for page in pages if page)
     if not text:
         raise FormatError("no text layer (scanned pages?); run it through OCR to index it", is_error=False)
-    return Extracted(text=text, title=_title(metadata_title))
+    from searchkit.dates import date_in_text
+
+    # The date the text gives itself (a letter's "Hà Nội, ngày …"), else the day the PDF was made.
+    return Extracted(text=text, title=_title(metadata_title), date=date_in_text(text) or created)
+
+
+def _creation_date(reader: PdfReader) -> str | None:
+    """The day the document information says the PDF was made, None when it says none
+    (or something that is no date)."""
+    from searchkit.dates import date_value
+
+    try:
+        created = reader.metadata.creation_date if reader.metadata else None
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return date_value(created.date().isoformat()) if created is not None else None
 
 
 def _page_text(text: str) -> str:
