@@ -251,3 +251,64 @@ def test_text_typed_in_tcvn3_or_vni_is_converted_and_found(tmp_path: Path) -> No
     assert [Path(hit["path"]).name for hit in hits] == ["abc.txt"] and len(hits[0]["also_at"]) == 1
     assert hits[0]["title"] == "Cộng hoà xã hội chủ nghĩa Việt Nam"
     assert run("show", str(folder / "vni.txt"), "--index", index).stdout == text
+
+
+def _epub(title: str, chapters: list[str]) -> bytes:
+    """A small EPUB 3 book: its container, package and one XHTML file per chapter."""
+    import io
+
+    items = "".join(
+        f'<item id="c{i}" href="c{i}.xhtml" media-type="application/xhtml+xml"/>' for i in range(len(chapters))
+    )
+    spine = "".join(f'<itemref idref="c{i}"/>' for i in range(len(chapters)))
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as book:
+        book.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        book.writestr(
+            "META-INF/container.xml",
+            '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">'
+            '<rootfiles><rootfile full-path="OEBPS/book.opf" media-type="application/oebps-package+xml"/>'
+            "</rootfiles></container>",
+        )
+        book.writestr(
+            "OEBPS/book.opf",
+            '<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0">'
+            f'<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{title}</dc:title>'
+            f"<dc:date>2016-05-15</dc:date></metadata><manifest>{items}</manifest><spine>{spine}</spine></package>",
+        )
+        for i, chapter in enumerate(chapters):
+            book.writestr(
+                f"OEBPS/c{i}.xhtml",
+                '<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>Chương</title></head>'
+                f"<body><p>{chapter}</p></body></html>",
+            )
+    return data.getvalue()
+
+
+def test_an_epub_book_and_a_word_file_in_a_legacy_font_are_found(tmp_path: Path) -> None:
+    import docx
+
+    folder = tmp_path / "thu-vien"
+    folder.mkdir()
+    (folder / "so-tay.epub").write_bytes(
+        _epub("Sổ tay công tác", ["Chương một nói về công an cấp huyện.", "Chương hai nói về tọa đàm."])
+    )
+    word = docx.Document()
+    typed = word.add_paragraph().add_run(to_tcvn3("Công an cấp huyện tiếp nhận hồ sơ của người dân."))
+    typed.font.name = ".VnTime"
+    word.save(str(folder / "cong-van.docx"))
+    index = str(tmp_path / "index")
+    result = run("index", str(folder), "--index", index)
+    assert result.exit_code == 0, result.output
+    assert f"searchkit: converted {folder / 'cong-van.docx'} to Unicode from TCVN3 (ABC, .VnTime fonts)" in (
+        result.stderr.splitlines()
+    )
+    hits = [
+        json.loads(line) for line in run("query", '"công an cấp huyện"', "--json", "--index", index).stdout.splitlines()
+    ]
+    assert sorted((Path(hit["path"]).name, hit["title"]) for hit in hits) == [
+        ("cong-van.docx", "Công an cấp huyện tiếp nhận hồ sơ của người dân."),
+        ("so-tay.epub", "Sổ tay công tác"),
+    ]
+    book = next(hit for hit in hits if hit["path"].endswith(".epub"))
+    assert (book["date"], book["date_source"]) == ("2016-05-15", "document")
