@@ -22,7 +22,9 @@ from typer.core import TyperGroup
 from searchkit.render import Environment
 
 if TYPE_CHECKING:
+    from searchkit.opensearch.search import RemoteSearcher
     from searchkit.render import OutputMode
+    from searchkit.searching import Searcher
 
 
 class _Commands(TyperGroup):
@@ -115,6 +117,33 @@ IndexOption = Annotated[
 ColorOption = Annotated[
     ColorChoice, typer.Option("--color", help="Colour the output: on a terminal (auto), always, never.")
 ]
+OpenSearchOption = Annotated[
+    str | None,
+    typer.Option(
+        "--opensearch",
+        metavar="URL",
+        help="Ask the index of an OpenSearch cluster that searchkit push filled (http://HOST:9200/INDEX).",
+        show_default=False,
+    ),
+]
+UserOption = Annotated[
+    str | None,
+    typer.Option(
+        "--user",
+        envvar="SEARCHKIT_OPENSEARCH_USER",
+        help="OpenSearch user, for basic authentication; the password comes from $SEARCHKIT_OPENSEARCH_PASSWORD.",
+        show_default=False,
+    ),
+]
+CaBundleOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--ca-bundle",
+        envvar="SEARCHKIT_OPENSEARCH_CA_BUNDLE",
+        help="The CA certificates that sign an https cluster's certificate (PEM).",
+        show_default=False,
+    ),
+]
 LimitOption = Annotated[
     int | None,
     typer.Option(
@@ -175,8 +204,9 @@ SortOption = Annotated[
 
 
 @contextlib.contextmanager
-def _reported(env: Environment) -> Iterator[None]:
-    """Turn the core's errors, Ctrl-C and a closed pipe into a message and an exit code."""
+def _reported(env: Environment, stopped: str = "the index keeps what it had before this run") -> Iterator[None]:
+    """Turn the core's errors, Ctrl-C and a closed pipe into a message and an exit code
+    (`stopped` says what an interruption leaves)."""
     from searchkit.errors import SearchkitError
 
     try:
@@ -189,10 +219,10 @@ def _reported(env: Environment) -> Iterator[None]:
         env.error(str(exc))
         raise typer.Exit(ExitStatus.ERROR) from None
     except KeyboardInterrupt:
-        env.error("interrupted; the index keeps what it had before this run")
+        env.error(f"interrupted; {stopped}")
         raise typer.Exit(ExitStatus.INTERRUPTED) from None
     except _Terminated:
-        env.error("terminated; the index keeps what it had before this run")
+        env.error(f"terminated; {stopped}")
         raise typer.Exit(ExitStatus.TERMINATED) from None
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python from
@@ -326,6 +356,36 @@ def _progress(env: Environment) -> Iterator[object]:
         yield update
 
 
+@app.command("push")
+def push_command(
+    url: Annotated[str, typer.Argument(help="The cluster and its index: http://HOST:9200/INDEX.", show_default=False)],
+    index: IndexOption = Path("index"),
+    shards: Annotated[int, typer.Option("--shards", min=1, help="Primary shards of an index it creates.")] = 1,
+    replicas: Annotated[int, typer.Option("--replicas", min=0, help="Replicas of an index it creates.")] = 1,
+    user: UserOption = None,
+    ca_bundle: CaBundleOption = None,
+) -> None:
+    """Send the index's documents to an OpenSearch cluster, analyzed as searchkit
+    analyzes them, for searchkit query --opensearch URL.
+
+    Creates the cluster's index if it is missing. Sends only what changed since the
+    last push, from any machine (new, changed, removed documents): what was pushed is
+    recorded in the cluster. Interrupted, it loses nothing: push again to complete it.
+
+    Example: searchkit push http://127.0.0.1:9200/news
+    """
+    from searchkit.opensearch.client import Cluster, Credentials
+    from searchkit.opensearch.push import push
+    from searchkit.render import write_push_report
+
+    env = Environment()
+    credentials = Credentials.from_environment(user, None, str(ca_bundle) if ca_bundle else None)
+    with _reported(env, "what was sent is kept; push again to complete it"):
+        with Cluster(url, credentials) as cluster, _progress(env) as progress:
+            report = push(index, cluster, shards=shards, replicas=replicas, progress=progress)
+        write_push_report(env, cluster.shown, report)
+
+
 @app.command("query")
 def query_command(
     text: Annotated[str | None, typer.Argument(help="The query.", show_default=False)] = None,
@@ -361,6 +421,9 @@ def query_command(
             help="Search only as typed: never without diacritics, as Telex or VNI, or corrected (only suggested).",
         ),
     ] = False,
+    opensearch: OpenSearchOption = None,
+    user: UserOption = None,
+    ca_bundle: CaBundleOption = None,
 ) -> None:
     """Run a ranked query and show the best matches with highlighted snippets.
 
@@ -379,7 +442,6 @@ def query_command(
     Example: searchkit query "công an cấp huyện" --limit 5
     """
     from searchkit.render import write_result, write_rewrites, write_summary
-    from searchkit.searching import Searcher
 
     env = Environment(color=color.value)
     if (text is None) == (queries is None):
@@ -395,13 +457,15 @@ def query_command(
     with _reported(env):
         if queries is None:
             assert text is not None
-            with Searcher(index) as searcher:
+            with _searcher(index, opensearch, user, ca_bundle) as searcher:
                 result = searcher.search(text, offset=offset, **view.options)
             write_rewrites(env, result)
             write_result(env, result, mode)
             write_summary(env, result, mode)
             raise typer.Exit(ExitStatus.MATCHED if mode.matched(result) else ExitStatus.NO_MATCH)
-        raise typer.Exit(_run_batch(env, queries, index, offset=offset, view=view))
+        raise typer.Exit(
+            _run_batch(env, queries, _searcher(index, opensearch, user, ca_bundle), offset=offset, view=view)
+        )
 
 
 def _output_mode(env: Environment, *, json: bool, files: bool, null: bool, count: bool, explain: bool) -> OutputMode:
@@ -484,15 +548,31 @@ def _read_lines(source: Path) -> list[str]:
         raise SourceNotFound(f"{source} is not valid UTF-8 (byte {exc.start})") from None
 
 
-def _run_batch(env: Environment, source: Path, index: Path, *, offset: int, view: _HitView) -> ExitStatus:
+def _searcher(
+    index: Path, opensearch: str | None, user: str | None, ca_bundle: Path | None
+) -> Searcher | RemoteSearcher:
+    """The local index, or the index of a cluster when --opensearch names one."""
+    if opensearch is None:
+        from searchkit.searching import Searcher
+
+        return Searcher(index)
+    from searchkit.opensearch.client import Cluster, Credentials
+    from searchkit.opensearch.search import RemoteSearcher
+
+    credentials = Credentials.from_environment(user, None, str(ca_bundle) if ca_bundle else None)
+    return RemoteSearcher(Cluster(opensearch, credentials))
+
+
+def _run_batch(
+    env: Environment, source: Path, searcher: Searcher | RemoteSearcher, *, offset: int, view: _HitView
+) -> ExitStatus:
     from searchkit.errors import QuerySyntaxError
     from searchkit.render import write_result, write_rewrites
-    from searchkit.searching import Searcher
 
     lines = _read_lines(source)
     mode = view.mode
     matched = failed = False
-    with Searcher(index) as searcher:
+    with searcher:
         for qid, line in enumerate(lines, 1):
             if not line.strip():
                 continue
@@ -554,6 +634,9 @@ def show_command(
     index: IndexOption = Path("index"),
     json: Annotated[bool, typer.Option("--json", help="One JSON object: path, title, date, text, highlights.")] = False,
     color: ColorOption = ColorChoice.AUTO,
+    opensearch: OpenSearchOption = None,
+    user: UserOption = None,
+    ca_bundle: CaBundleOption = None,
 ) -> None:
     """Show an indexed document as stored, with a query's matches highlighted.
 
@@ -563,11 +646,10 @@ def show_command(
     Example: searchkit show corpus/ha-noi-toa-dam-giu-ngon-lua-nhiet-huyet.txt -q "công an"
     """
     from searchkit.render import write_document
-    from searchkit.searching import Searcher
 
     env = Environment(color=color.value)
     with _reported(env):
-        with Searcher(index) as searcher:
+        with _searcher(index, opensearch, user, ca_bundle) as searcher:
             document = searcher.document(path, query)
         write_document(env, document, as_json=json)
         matched = query is None or bool(document.highlights)

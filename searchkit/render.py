@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from searchkit.indexing import IndexReport
+    from searchkit.opensearch.push import PushReport
     from searchkit.ranking import Contribution
     from searchkit.searching import Hit, Rewrite, SearchResult, StoredDocument
     from searchkit.stats import IndexStats
@@ -439,6 +440,16 @@ def write_index_report(env: Environment, report: IndexReport, *, verbose: bool =
         f"{len(report.skipped)} skipped",
     ]
     env.note(f"{', '.join(counts)} in {report.seconds:.1f} s; the index holds {_documents(report.total_documents)}")
+
+
+def write_push_report(env: Environment, where: str, report: PushReport) -> None:
+    """On stderr: what a push sent, and what the cluster's index holds."""
+    made = f"created {where}; " if report.created else ""
+    retried = f", {report.retried} sent again" if report.retried else ""
+    env.note(
+        f"{made}{report.sent} sent, {report.deleted} deleted, {report.unchanged} unchanged{retried} "
+        f"in {report.seconds:.1f} s; {where} holds {_documents(report.total)}"
+    )
 
 
 def _documents(count: int) -> str:
