@@ -4,32 +4,24 @@ from __future__ import annotations
 
 import datetime
 import enum
-import functools
-import itertools
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from searchkit.analysis import spellings
 from searchkit.errors import DocumentNotFound, QuerySyntaxError
 from searchkit.matching import (
     Marks,
     Matcher,
     analyze_leaves,
     has_date_filter,
-    is_exact,
-    leaves,
     marks,
-    without_diacritics,
-    without_filters,
 )
 from searchkit.ranking import Contribution, rank
 from searchkit.ranking import explain as explain_score
-from searchkit.restore import restore_diacritics
-from searchkit.rewriting import Counts, correct_typos, read_keys, unknown
+from searchkit.reading import QueryReader, Rewrite
 from searchkit.schema import BODY_FIELDS, TITLE_FIELDS
 from searchkit.scoring import Postings
 from searchkit.similar import key_terms, similar_scores
@@ -38,8 +30,6 @@ from searchkit.store.index import Store
 from searchkit.syntax import Filter, Node, parse, to_string
 
 NO_SNIPPET = Snippet("", ())
-# Written forms of each syllable tried when looking up the forms of a pair.
-_PAIR_FORMS = 8
 # Beyond this many documents sharing the last place's score (NOT-only queries score
 # every document 0), ties are left in document order rather than read for their paths.
 _MAX_TIES_BY_PATH = 1000
@@ -83,15 +73,6 @@ class SortOrder(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class Rewrite:
-    """A query searched instead of the one typed (`query`, as it was searched), and
-    why (`reason`: 'no document has "tọa đám"')."""
-
-    query: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
 class SearchResult:
     """The answer to one query: the hits asked for and how many documents matched."""
 
@@ -125,23 +106,15 @@ class StoredDocument:
     date_source: str | None = None
 
 
-class Searcher:
+class Searcher(QueryReader[Matcher]):
     """An open index that answers queries; use as a context manager."""
 
     def __init__(self, index_dir: Path) -> None:
         self._index_dir = index_dir
         self._store = Store(index_dir)
         self._postings = Postings(self._store)
-        self._written_forms: dict[str, list[tuple[str, int]]] = {}
         self._syllable_count = self._store.total_length(BODY_FIELDS["syllables"])
-        self._counts = Counts(
-            self._forms,
-            self._together,
-            functools.partial(self._has, "folded"),
-            functools.partial(self._has, "syllables"),
-            self._syllable_count,
-        )
-        self._pairs: dict[str, int] = {}
+        super().__init__()
         self._date_numbers: dict[bool, np.ndarray] = {}
 
     def __enter__(self) -> Searcher:
@@ -188,22 +161,8 @@ class Searcher:
         and the result says what was searched instead (`searched`); with `exact` it is
         searched as typed, and the reading is only suggested (`suggestion`)."""
         started = time.perf_counter()
-        typed = parse(query)
-        node = self._analyzed(typed)
-        matcher = Matcher(self._postings)
-        searched = suggestion = None
-        words = without_filters(node)
-        if words is not None:
-            found = matcher.documents(words)
-            nothing = found is not None and not found.any()
-            absent = None if nothing else self._unknown(words)
-            if nothing or absent is not None:
-                missing = f'no document has "{absent or matcher.missing(words)}"'
-                readings = self._readings(typed, node, words, missing, nothing=nothing)
-                if exact:
-                    suggestion = next((to_string(self._analyzed(r)) for r, _why, guess in readings if guess), None)
-                else:
-                    node, matcher, searched = self._first_matching(node, matcher, readings, fall_back=nothing)
+        reading = self.read_as_meant(query, exact=exact)
+        node, matcher, searched, suggestion = reading.node, reading.state, reading.searched, reading.suggestion
         matcher.file_dates = file_dates
         matched = self._matching(node, matcher, since, until, sort)
         left_out = 0
@@ -261,71 +220,19 @@ class Searcher:
             matched = matched & dated
         return matched
 
-    def _unknown(self, words: Node) -> str | None:
-        """The first syllable of the query's words, as typed, that no document has (see
-        `rewriting.unknown`)."""
-        for leaf in leaves(words):
-            if leaf.analysis is not None:
-                for s in leaf.analysis.syllables:
-                    if unknown(s, leaf.analysis.exact, self._counts):
-                        return leaf.text[s.start : s.end]
-        return None
-
-    def _readings(
-        self, typed: Node, node: Node, words: Node, missing: str, *, nothing: bool
-    ) -> Iterator[tuple[Node, str, bool]]:
-        """How a query whose words match nothing, or that has a syllable in no document,
-        may have been meant, in this order, each worked out when asked for: without its
-        diacritics (when it has some and nothing matched), then as typed in Telex or
-        VNI, then with typing mistakes corrected (see `rewriting`). Each with why it is
-        read so, and whether it is a guess at what was meant (the fallback without
-        diacritics is the precision rules', not a guess)."""
-        if nothing and is_exact(words):
-            yield without_diacritics(typed), missing, False
-        for read in (read_keys, correct_typos):
-            reading = read(node, self._counts)
-            if reading is not None:
-                yield reading.node, reading.how or missing, True
-
-    def _first_matching(
-        self, node: Node, matcher: Matcher, readings: Iterable[tuple[Node, str, bool]], *, fall_back: bool
-    ) -> tuple[Node, Matcher, Rewrite | None]:
-        """The first reading whose words match and that leaves no syllable in no
-        document, else the first whose words match, with what it says of itself. When
-        none matches and the query matched nothing (`fall_back`), the fallback without
-        diacritics all the same, if there is one; else the query as it is."""
-        partial = None
-        fallback = None
-        for reading, reason, guess in readings:
-            if not guess:
-                fallback = fallback or (reading, reason)
-            analyzed, reading_matcher = self._analyzed(reading), Matcher(self._postings)
-            reading_words = without_filters(analyzed)
-            found = reading_matcher.documents(reading_words) if reading_words is not None else None
-            if found is not None and found.any():
-                chosen = analyzed, reading_matcher, Rewrite(to_string(reading, restored=False), reason)
-                if reading_words is None or self._unknown(reading_words) is None:
-                    return chosen
-                partial = partial or chosen
-        if partial is not None:
-            return partial
-        if fall_back and fallback is not None:
-            reading, reason = fallback
-            return self._analyzed(reading), Matcher(self._postings), Rewrite(to_string(reading, restored=False), reason)
-        return node, matcher, None
-
-    def _together(self, first: str, second: str) -> int:
-        """How often the written syllable `second` stands right after `first` in the
-        bodies and titles of the index."""
-        pair = f"{first} {second}"
-        found = self._pairs.get(pair)
-        if found is None:
-            found = self._pairs[pair] = self._frequency("bigrams", pair)
-        return found
-
     def _frequency(self, view: str, term: str) -> int:
         """How often `term` is written in the view `view` of the bodies and titles."""
         return sum(self._postings.frequency(fields[view], term) for fields in (BODY_FIELDS, TITLE_FIELDS))
+
+    def _new_state(self) -> Matcher:
+        return Matcher(self._postings)
+
+    def _words_match(self, words: Node, state: Matcher) -> bool | None:
+        found = state.documents(words)
+        return None if found is None else bool(found.any())
+
+    def _missing(self, words: Node, state: Matcher) -> str:
+        return state.missing(words)
 
     def _has(self, view: str, term: str) -> bool:
         """Whether a document has `term` in the view `view` ("folded", "syllables") of its
@@ -501,38 +408,6 @@ class Searcher:
                 [int(v.replace("-", "")) if v else 0 for v in values], dtype=np.int64
             )
         return found
-
-    def _forms(self, folded: str) -> list[tuple[str, int]]:
-        """The written forms of a folded syllable ("cong") or pair ("cong an") found in
-        the bodies and titles of the index, with how often each is written."""
-        forms = self._written_forms.get(folded)
-        if forms is None:
-            if " " in folded:
-                first, second = (self._forms(part)[:_PAIR_FORMS] for part in folded.split(" ", 1))
-                view = "bigrams"
-                candidates = [f"{a} {b}" for (a, _), (b, _) in itertools.product(first, second)]
-            else:
-                view = "syllables"
-                candidates = list(spellings(folded))
-            counts = ((form, self._frequency(view, form)) for form in candidates)
-            forms = sorted(((form, count) for form, count in counts if count), key=lambda fc: (-fc[1], fc[0]))
-            self._written_forms[folded] = forms
-        return forms
-
-    def read_query(self, query: str) -> Node:
-        """`query` parsed, with each run and phrase analyzed as this index reads it
-        (its words, and the diacritics put back on one typed without them); raises
-        `QuerySyntaxError` for a malformed query."""
-        return self._analyzed(parse(query))
-
-    def _analyzed(self, node: Node) -> Node:
-        return analyze_leaves(node, self._restore)
-
-    def _restore(self, folded: Sequence[str]) -> tuple[str, ...] | None:
-        """The most likely written form of folded syllables in this index (for
-        `matching.analyze_leaves`); None when the index knows none of them."""
-        restoration = restore_diacritics(folded, self._forms, self._syllable_count)
-        return restoration.syllables if restoration.known else None
 
 
 def search(index_dir: Path, query: str, *, limit: int | None = 10) -> SearchResult:

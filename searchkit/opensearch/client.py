@@ -102,9 +102,9 @@ class Cluster:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def path(self, *parts: str) -> str:
-        """A path below the index: `path("_doc", id)` is "/INDEX/_doc/ID"."""
-        return "/" + "/".join(quote(part, safe="") for part in (self.index, *parts))
+    def path(self, *parts: str, index: str | None = None) -> str:
+        """A path below the index (or another): `path("_doc", id)` is "/INDEX/_doc/ID"."""
+        return "/" + "/".join(quote(part, safe="") for part in (index or self.index, *parts))
 
     def request(
         self,

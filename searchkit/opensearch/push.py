@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from searchkit.opensearch import statistics
 from searchkit.opensearch.client import Cluster, ClusterError
 from searchkit.opensearch.mapping import FORMAT, digest, document_id, document_source, index_body
 
@@ -53,13 +54,14 @@ def push(
     progress: Progress | None = None,
 ) -> PushReport:
     """Bring the cluster's index up to date with the local index at `index_dir`,
-    creating it (with `shards` and `replicas`) if missing."""
+    creating it (with `shards` and `replicas`) if missing; then the statistics of its
+    syllables (see `statistics`)."""
     from searchkit.store.index import Store
 
     started = time.perf_counter()
     report = PushReport(created=ensure_index(cluster, shards=shards, replicas=replicas))
-    sent = remote_digests(cluster)
     with Store(index_dir) as store:
+        sent = remote_digests(cluster, cluster.index)
         wanted: list[tuple[str, int]] = []
         local: set[str] = set()
         for docnum in store.live_documents():
@@ -81,15 +83,38 @@ def push(
 
         done = 0
         for batch in _batches(actions(), batch_bytes):
-            report.retried += _bulk(cluster, batch)
+            report.retried += _bulk(cluster, batch, cluster.index)
             done += len(batch)
             if progress is not None:
                 progress(done, len(wanted) + len(gone))
-    report.sent, report.deleted = len(wanted), len(gone)
-    cluster.request("POST", cluster.path("_refresh"))
+        report.sent, report.deleted = len(wanted), len(gone)
+        _push_statistics(cluster, store, batch_bytes)
+    for index in (cluster.index, statistics.index_name(cluster.index)):
+        cluster.request("POST", cluster.path("_refresh", index=index))
     report.total = int(cluster.request("GET", cluster.path("_count")).get("count", 0))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _push_statistics(cluster: Cluster, store: object, batch_bytes: int) -> None:
+    """Send the statistics of the syllables that changed, and delete those gone."""
+    index = statistics.index_name(cluster.index)
+    if not cluster.request("GET", cluster.path("_mapping", index=index), missing_ok=True):
+        cluster.request("PUT", cluster.path(index=index), statistics.index_body())
+    sent = remote_digests(cluster, index)
+    kept: set[str] = set()
+
+    def actions() -> Iterator[tuple[str, bytes]]:
+        for doc_id, document in statistics.documents(store):
+            kept.add(doc_id)
+            if sent.get(doc_id) != document["digest"]:
+                yield doc_id, _line({"index": {"_id": doc_id}}) + _line(document)
+
+    for batch in _batches(actions(), batch_bytes):
+        _bulk(cluster, batch, index)
+    gone = [(doc_id, _line({"delete": {"_id": doc_id}})) for doc_id in sent if doc_id not in kept]
+    for batch in _batches(iter(gone), batch_bytes):
+        _bulk(cluster, batch, index)
 
 
 def ensure_index(cluster: Cluster, *, shards: int, replicas: int) -> bool:
@@ -116,11 +141,11 @@ def check_format(cluster: Cluster, mappings: dict[str, Any]) -> None:
             )
 
 
-def remote_digests(cluster: Cluster) -> dict[str, str]:
-    """The digest of every document in the cluster's index, by id."""
+def remote_digests(cluster: Cluster, index: str) -> dict[str, str]:
+    """The digest of every document of an index of the cluster, by id."""
     found: dict[str, str] = {}
     body = {"size": 5000, "_source": False, "docvalue_fields": ["digest"], "sort": ["_doc"]}
-    answer = cluster.request("POST", cluster.path("_search") + f"?scroll={_SCROLL}", body)
+    answer = cluster.request("POST", cluster.path("_search", index=index) + f"?scroll={_SCROLL}", body)
     scroll = answer.get("_scroll_id")
     try:
         while True:
@@ -160,14 +185,16 @@ def _batches(actions: Iterator[tuple[str, bytes]], most: int) -> Iterator[list[t
 _TRANSIENT = frozenset({429, 500, 502, 503, 504})
 
 
-def _bulk(cluster: Cluster, batch: list[tuple[str, bytes]]) -> int:
+def _bulk(cluster: Cluster, batch: list[tuple[str, bytes]], index: str) -> int:
     """Send one batch; the items a 200 answer says failed for a passing reason are
     sent again, after pauses that double. How many were sent again."""
     retried = 0
     pending = batch
     pause = 0.5
     for _attempt in range(8):
-        answer = cluster.request("POST", cluster.path("_bulk"), ndjson=b"".join(line for _, line in pending))
+        answer = cluster.request(
+            "POST", cluster.path("_bulk", index=index), ndjson=b"".join(line for _, line in pending)
+        )
         if not answer.get("errors"):
             return retried
         failed = []

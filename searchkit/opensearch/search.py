@@ -20,23 +20,29 @@ import time
 from pathlib import Path
 from typing import Any
 
+from searchkit.analysis import fold_diacritics
 from searchkit.errors import DocumentNotFound
-from searchkit.matching import analyze_leaves, has_date_filter, marks
+from searchkit.matching import has_date_filter, leaves, marks
+from searchkit.opensearch import statistics
 from searchkit.opensearch.client import Cluster, ClusterError
 from searchkit.opensearch.mapping import document_id
 from searchkit.opensearch.push import check_format
-from searchkit.opensearch.translate import dated_query, search_query
+from searchkit.opensearch.translate import dated_query, leaf_query, matching_query, search_query, word_query
+from searchkit.reading import QueryReader
+from searchkit.schema import BODY_FIELDS, TITLE_FIELDS
 from searchkit.searching import Hit, SearchResult, SortOrder, StoredDocument
 from searchkit.snippets import SNIPPET_CHARS, highlight_spans, make_snippets
-from searchkit.syntax import Node, parse
+from searchkit.syntax import Node, to_string
 
 # Hits a page of a listing: OpenSearch's most for one search.
 _PAGE = 10_000
 _SHOWN = ["path", "path_bytes", "title", "content", "date", "file_date", "copy"]
 
 
-class RemoteSearcher:
-    """The index of a cluster that answers queries; use as a context manager."""
+class RemoteSearcher(QueryReader[None]):
+    """The index of a cluster that answers queries; use as a context manager. It reads
+    queries as the local index does (see `reading`), from the statistics pushed beside
+    the index (`statistics`)."""
 
     def __init__(self, cluster: Cluster) -> None:
         self._cluster = cluster
@@ -44,6 +50,11 @@ class RemoteSearcher:
         if not mappings:
             raise ClusterError(f"there is no index at {cluster.shown}; fill it with: searchkit push {cluster.shown}")
         check_format(cluster, mappings)
+        self._statistics_index = statistics.index_name(cluster.index)
+        self._counts_of: dict[str, dict[str, int]] = {}
+        total = self._statistics(statistics.TOTAL_ID)
+        self._syllable_count = int(total.get("total", 0)) if total else 0
+        super().__init__()
 
     def __enter__(self) -> RemoteSearcher:
         return self
@@ -51,8 +62,51 @@ class RemoteSearcher:
     def __exit__(self, *exc: object) -> None:
         self._cluster.close()
 
-    def read_query(self, query: str) -> Node:
-        return analyze_leaves(parse(query), None)
+    # ---- what the cluster says of syllables and matches ---------------------------------
+
+    def _statistics(self, doc_id: str) -> dict[str, Any]:
+        found = self._cluster.request(
+            "GET", self._cluster.path("_doc", doc_id, index=self._statistics_index), missing_ok=True
+        )
+        return found.get("_source") or {} if found.get("found") else {}
+
+    def _counts_in(self, doc_id: str) -> dict[str, int]:
+        counts = self._counts_of.get(doc_id)
+        if counts is None:
+            counts = self._counts_of[doc_id] = dict(self._statistics(doc_id).get("counts") or {})
+        return counts
+
+    def _frequency(self, view: str, term: str) -> int:
+        if view == "bigrams":
+            first, _, second = term.partition(" ")
+            return int(self._counts_in(statistics.next_id(first)).get(second, 0))
+        return int(self._counts_in(statistics.forms_id(fold_diacritics(term))).get(term, 0))
+
+    def _has(self, view: str, term: str) -> bool:
+        if view == "folded":
+            return bool(self._counts_in(statistics.forms_id(term)))
+        return self._frequency("syllables", term) > 0
+
+    def _new_state(self) -> None:
+        return None
+
+    def _words_match(self, words: Node, state: None) -> bool | None:
+        query = matching_query(words)
+        return None if query is None else self._count(query) > 0
+
+    def _missing(self, words: Node, state: None) -> str:
+        """As `Matcher.missing`: a word no document has, else the run, else the query."""
+        for leaf in leaves(words):
+            analysis = leaf.analysis
+            if analysis is None or not analysis.syllables or self._count(leaf_query(analysis, leaf.field)):
+                continue
+            field_sets = [TITLE_FIELDS] if leaf.field == "title" else [BODY_FIELDS, TITLE_FIELDS]
+            for word in analysis.required:
+                found = {"bool": {"should": [word_query(word, fields) for fields in field_sets]}}
+                if not self._count(found):
+                    return word.typed
+            return leaf.text
+        return to_string(words, restored=False)
 
     def search(
         self,
@@ -71,9 +125,10 @@ class RemoteSearcher:
         file_dates: bool = False,
     ) -> SearchResult:
         """As `Searcher.search`, through the cluster."""
-        del explain, exact  # what the cluster cannot tell, and readings it does not make yet
+        del explain  # what each term added: the cluster's explain is not searchkit's
         started = time.perf_counter()
-        node = self.read_query(query)
+        reading = self.read_as_meant(query, exact=exact)
+        node = reading.node
         asks_dates = since is not None or until is not None or sort is SortOrder.DATE or has_date_filter(node)
         dated = dated_query(since, until, file_dates=file_dates) if asks_dates else None
         body: dict[str, Any] = {"query": search_query(node, file_dates=file_dates, dated=dated)}
@@ -90,7 +145,17 @@ class RemoteSearcher:
             hits, total = self._listing(body, limit, offset)
         else:
             hits, total = self._ranked(body, node, limit, offset, snippets, snippet_chars)
-        return SearchResult(query, hits, total, time.perf_counter() - started, left_out_file_dated=left_out)
+        restored = to_string(node)
+        return SearchResult(
+            query,
+            hits,
+            total,
+            time.perf_counter() - started,
+            restored=restored if restored != to_string(node, restored=False) else None,
+            searched=reading.searched,
+            suggestion=reading.suggestion,
+            left_out_file_dated=left_out,
+        )
 
     def _count(self, query: dict[str, Any]) -> int:
         return int(self._cluster.request("POST", self._cluster.path("_count"), {"query": query})["count"])

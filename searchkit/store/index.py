@@ -207,6 +207,17 @@ class Store:
                 if (entry := segment.entry(field_name, encoded)) is not None
             )
 
+    def term_totals(self, field_name: str) -> dict[str, int]:
+        """How often each term of a field is found, in every document (deleted ones
+        included, until their segment is merged away), by term."""
+        totals: dict[str, int] = {}
+        with self._reading():
+            for segment, _offset in self._segments:
+                for entry in segment.entries(field_name):
+                    term = entry.term.decode("utf-8", "surrogateescape")
+                    totals[term] = totals.get(term, 0) + entry.total
+        return totals
+
     def length_bytes(self, field_name: str) -> np.ndarray:
         """Each document's length byte in a text field (see `format.LENGTHS`)."""
         import numpy as np
