@@ -48,6 +48,9 @@ def corpus_file(name_part: str) -> Path:
 
 CLUSTER_PROJECT = REPO / "tests" / "opensearch_cluster"
 CLUSTER_NODES = 3
+# The last node asks for the user "searchkit" and this password (BasicAuth.java), as a
+# cluster with a security plugin does; the others answer everyone.
+CLUSTER_PASSWORD = "mat-khau-thu"
 
 
 class OpenSearchCluster:
@@ -125,6 +128,7 @@ def opensearch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenSearchC
             str(CLUSTER_NODES),
             str(first),
             str(first + CLUSTER_NODES),
+            CLUSTER_PASSWORD,
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

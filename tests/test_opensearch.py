@@ -21,7 +21,7 @@ from searchkit.opensearch import search as remote_search
 from searchkit.opensearch.client import Cluster
 from searchkit.opensearch.search import RemoteSearcher
 from searchkit.searching import Searcher
-from tests.conftest import CORPUS, OpenSearchCluster, corpus_file
+from tests.conftest import CLUSTER_NODES, CLUSTER_PASSWORD, CORPUS, OpenSearchCluster, corpus_file
 
 runner = CliRunner()
 
@@ -235,3 +235,27 @@ def test_wrong_urls_refused_connections_and_foreign_indexes_are_one_line_errors(
         result = run(*args)
         assert result.exit_code == 2
         assert result.stderr.count("\n") == 1 and "written by another version of searchkit" in result.stderr
+
+
+def test_basic_authentication_from_options_or_the_environment_never_printed(
+    demo: tuple[Path, str], opensearch: OpenSearchCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _index_dir, url = demo
+    guarded = opensearch.url("demo", node=CLUSTER_NODES - 1)  # the node that asks for credentials
+    expected = run("query", "công an", "-l", "--opensearch", url).stdout
+    refused = run("query", "công an", "-l", "--opensearch", guarded)
+    assert refused.exit_code == 2 and refused.stderr.count("\n") == 1 and "(401)" in refused.stderr
+    monkeypatch.setenv("SEARCHKIT_OPENSEARCH_PASSWORD", CLUSTER_PASSWORD)
+    assert run("query", "công an", "-l", "--opensearch", guarded, "--user", "searchkit").stdout == expected
+    monkeypatch.setenv("SEARCHKIT_OPENSEARCH_USER", "searchkit")
+    assert run("query", "công an", "-l", "--opensearch", guarded).stdout == expected
+    monkeypatch.setenv("SEARCHKIT_OPENSEARCH_PASSWORD", "sai-mat-khau")
+    wrong = run("query", "công an", "-l", "--opensearch", guarded)
+    assert wrong.exit_code == 2 and "(401)" in wrong.stderr and "sai-mat-khau" not in wrong.output
+    monkeypatch.delenv("SEARCHKIT_OPENSEARCH_USER")
+    monkeypatch.delenv("SEARCHKIT_OPENSEARCH_PASSWORD")
+    # In the URL, too; messages show the URL without them.
+    in_url = guarded.replace("http://", f"http://searchkit:{CLUSTER_PASSWORD}@")
+    assert run("query", "công an", "-l", "--opensearch", in_url).stdout == expected
+    missing = run("query", "công an", "--opensearch", in_url.replace("/demo", "/none"))
+    assert missing.exit_code == 2 and CLUSTER_PASSWORD not in missing.output

@@ -24,8 +24,9 @@ import org.opensearch.transport.Netty4Plugin;
 
 /**
  * Several OpenSearch nodes in one JVM, on loopback: the cluster searchkit's tests push to
- * and query. Usage: {@code Cluster DIR NODES HTTP_PORT TRANSPORT_PORT}; node i listens on
- * HTTP_PORT + i and TRANSPORT_PORT + i and keeps its data under DIR/node-i. It prints
+ * and query. Usage: {@code Cluster DIR NODES HTTP_PORT TRANSPORT_PORT [PASSWORD]}; node i
+ * listens on HTTP_PORT + i and TRANSPORT_PORT + i and keeps its data under DIR/node-i; with
+ * PASSWORD, the last node asks every request for the user "searchkit" and it. It prints
  * "started" once every node has started, then runs until its standard input is closed
  * (or a line "stop NAME" stops that node, abruptly, as a node that dies; "quit" ends all).
  */
@@ -49,6 +50,7 @@ public final class Cluster {
         int count = Integer.parseInt(args[1]);
         int httpPort = Integer.parseInt(args[2]);
         int transportPort = Integer.parseInt(args[3]);
+        String password = args.length > 4 ? args[4] : "";
         List<String> names = new ArrayList<>();
         List<String> seeds = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -73,10 +75,11 @@ public final class Cluster {
                 // A test machine's disk may be nearly full: never make the indices read-only.
                 .put("cluster.routing.allocation.disk.threshold_enabled", false)
                 .put("node.max_local_storage_nodes", count)
+                .put("searchkit.test.password", i == count - 1 ? password : "")
                 .build();
             String name = names.get(i);
             Environment environment = InternalSettingsPreparer.prepareEnvironment(settings, Map.of(), null, () -> name);
-            nodes.add(new EmbeddedNode(environment, List.of(Netty4Plugin.class, CommonAnalysisPlugin.class)));
+            nodes.add(new EmbeddedNode(environment, List.of(Netty4Plugin.class, CommonAnalysisPlugin.class, BasicAuth.class)));
         }
         // Started together: each waits for a majority of the cluster managers to elect one.
         ExecutorService starting = Executors.newFixedThreadPool(count);
