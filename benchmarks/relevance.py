@@ -12,6 +12,11 @@ often it is still in the top 10.
 
     python benchmarks/relevance.py /path/to/ViMedAQA_v2.csv /path/to/ViRe4MRC_v2.csv
     python benchmarks/relevance.py SET.csv --limit-questions 100 --json figures.json --per-query runs.jsonl
+    python benchmarks/relevance.py SET.csv --opensearch http://127.0.0.1:9200
+
+With --opensearch, each set's index is also pushed to the cluster (3 shards, 1 replica,
+an index per set) and every question run through it as well: the table gains its row,
+and a line gives the mean overlap of its top 10 with the local top 10.
 
 Tables go to stdout, timing to stderr. Needs the `bench` extra: pip install -e '.[bench]'.
 """
@@ -47,6 +52,7 @@ K = 10
 METRICS = ("ndcg@10", "mrr@10", "recall@10", "p@1")
 METRIC_HEADERS = ("nDCG@10", "MRR@10", "R@10", "P@1")
 SEARCHKIT = "searchkit"
+CLUSTER = "through cluster"
 BASELINES = ("bm25-syllables", "bm25-words", "bm25-folded")
 SYSTEMS = (SEARCHKIT, *BASELINES)
 
@@ -321,8 +327,38 @@ class SetResult:
         return max(BASELINES, key=lambda name: self.ndcg(name, "as_written"))
 
 
-def evaluate(eval_set: EvalSet) -> SetResult:
-    """Build searchkit's index and the baselines for one set and run both conditions."""
+class ClusterSystem:
+    """searchkit through an OpenSearch cluster: the set's local index, pushed."""
+
+    def __init__(self, index_dir: Path, url: str) -> None:
+        from searchkit.opensearch.client import Cluster
+        from searchkit.opensearch.push import push
+        from searchkit.opensearch.search import RemoteSearcher
+
+        with Cluster(url) as cluster:
+            self.index_seconds = push(index_dir, cluster, shards=3, replicas=1).seconds
+        self._searcher = RemoteSearcher(Cluster(url))
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    def rank(self, query: str) -> Ranking:
+        result = self._searcher.search(as_plain_query(query), limit=K, snippets=0)
+        return [(hit.path, hit.score) for hit in result.hits]
+
+
+def overlap(first: SystemRun, second: SystemRun) -> float:
+    """The mean share of one run's top K found in the other's, in percent."""
+    shares = []
+    for a, b in zip(first.queries, second.queries, strict=True):
+        mine, theirs = {doc for doc, _ in a.ranking}, {doc for doc, _ in b.ranking}
+        shares.append(len(mine & theirs) / len(mine) if mine else (1.0 if not theirs else 0.0))
+    return 100.0 * sum(shares) / len(shares) if shares else 100.0
+
+
+def evaluate(eval_set: EvalSet, opensearch: str | None = None) -> SetResult:
+    """Build searchkit's index and the baselines for one set and run both conditions
+    (through the cluster at `opensearch` too, when given)."""
     runs: dict[tuple[str, str], SystemRun] = {}
     index_seconds: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="searchkit-relevance-") as workdir:
@@ -334,6 +370,15 @@ def evaluate(eval_set: EvalSet) -> SetResult:
                 engine.matched.clear()
                 runs[SEARCHKIT, condition] = run_system(SEARCHKIT, engine.rank, eval_set.questions, condition)
                 matched[condition] = statistics.median(engine.matched) if engine.matched else 0.0
+            if opensearch is not None:
+                name = re.sub(r"[^a-z0-9]+", "-", eval_set.name.lower()).strip("-")
+                remote = ClusterSystem(Path(workdir) / "index", f"{opensearch.rstrip('/')}/relevance-{name}")
+                index_seconds[CLUSTER] = remote.index_seconds
+                try:
+                    for condition in CONDITIONS:
+                        runs[CLUSTER, condition] = run_system(CLUSTER, remote.rank, eval_set.questions, condition)
+                finally:
+                    remote.close()
         finally:
             engine.close()
     for name, tokenize in BASELINE_TOKENIZERS.items():
@@ -359,7 +404,9 @@ def format_table(result: SetResult) -> Iterator[str]:
     metric_cells = " ".join(f"{header:>8}" for header in METRIC_HEADERS)
     yield f"{'system':16}" + f" | {metric_cells}" * len(CONDITIONS)
     yield "-" * 16 + f"-+-{'-' * group_width}" * len(CONDITIONS)
-    for system in SYSTEMS:
+    for system in [*SYSTEMS, CLUSTER]:
+        if (system, "as_written") not in result.runs:
+            continue
         cells = [" ".join(f"{result.runs[system, c].mean(metric):8.2f}" for metric in METRICS) for c in CONDITIONS]
         yield f"{system:16}" + "".join(f" | {group}" for group in cells)
     errors = ", ".join(f"{result.runs[SEARCHKIT, c].syntax_errors} {CONDITION_HEADERS[c]}" for c in CONDITIONS)
@@ -372,6 +419,15 @@ def format_table(result: SetResult) -> Iterator[str]:
     )
     matched = ", ".join(f"{result.matched.get(c, 0):g} {CONDITION_HEADERS[c]}" for c in CONDITIONS)
     yield f"searchkit documents matched per query (median of {len(eval_set.questions)}): {matched}"
+    if (CLUSTER, "as_written") in result.runs:
+        shared = ", ".join(
+            f"{overlap(result.runs[SEARCHKIT, c], result.runs[CLUSTER, c]):.2f}% {CONDITION_HEADERS[c]}"
+            for c in CONDITIONS
+        )
+        delta = ", ".join(
+            f"{result.ndcg(CLUSTER, c) - result.ndcg(SEARCHKIT, c):+.2f} {CONDITION_HEADERS[c]}" for c in CONDITIONS
+        )
+        yield f"through the cluster: top-10 overlap with local {shared}; nDCG@10 minus local {delta}"
 
 
 def retention(result: SetResult) -> float:
@@ -455,6 +511,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--per-query", metavar="OUT.jsonl", type=Path, help="write searchkit's ranking per question")
     parser.add_argument("--limit-questions", metavar="N", type=int, help="only the first N questions of each set")
     parser.add_argument("--no-keywords", action="store_true", help="leave out the keyword sets")
+    parser.add_argument("--opensearch", metavar="URL", help="also push each set to this cluster and search it there")
     args = parser.parse_args(argv)
     if args.limit_questions is not None and args.limit_questions < 1:
         parser.error("--limit-questions must be at least 1")
@@ -470,7 +527,7 @@ def main(argv: list[str] | None = None) -> None:
     for eval_set in sets:
         sizes = f"{len(eval_set.documents)} documents, {len(eval_set.questions)} questions"
         print(f"{eval_set.name}: indexing and searching ({sizes})", file=sys.stderr, flush=True)
-        result = evaluate(eval_set)
+        result = evaluate(eval_set, args.opensearch)
         results.append(result)
         for skipped in result.skipped:
             print(f"{eval_set.name}: searchkit did not index {skipped}", file=sys.stderr)

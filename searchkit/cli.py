@@ -438,6 +438,8 @@ def query_command(
     On a terminal each hit shows its rank, title, path, date, score and snippets, and
     identical copies once, with the paths of the others; into a pipe, one line per
     hit: PATH, SCORE, TITLE, SNIPPET, DATE, DATED_BY (document or file), by tabs.
+    With --opensearch URL, the index of a cluster that searchkit push filled
+    answers, with the same matches.
 
     Example: searchkit query "công an cấp huyện" --limit 5
     """
@@ -449,6 +451,9 @@ def query_command(
         raise typer.Exit(ExitStatus.ERROR)
     if since is not None and until is not None and since > until:
         env.error(f"--since {since} is after --until {until}: no date is in between")
+        raise typer.Exit(ExitStatus.ERROR)
+    if explain and opensearch is not None:
+        env.error("--explain reads the local index's postings; it does not go with --opensearch")
         raise typer.Exit(ExitStatus.ERROR)
     mode = _output_mode(env, json=json, files=files, null=null, count=count, explain=explain)
     view = _HitView(

@@ -60,6 +60,9 @@ class RemoteSearcher(QueryReader[None]):
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
         self._cluster.close()
 
     # ---- what the cluster says of syllables and matches ---------------------------------
