@@ -21,7 +21,7 @@ from searchkit.errors import SearchkitError
 # The index a URL without a path names.
 DEFAULT_INDEX = "searchkit"
 # Statuses worth trying again, after a pause that doubles each time.
-RETRIED = frozenset({429, 502, 503, 504})
+RETRIED = frozenset({429, 500, 502, 503, 504})
 RETRIES = 6
 FIRST_PAUSE = 0.5
 TIMEOUT = 60.0
