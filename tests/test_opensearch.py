@@ -4,9 +4,15 @@ cluster, see tests/opensearch_cluster)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+import socket
+import ssl
+import subprocess
+import threading
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -259,3 +265,105 @@ def test_basic_authentication_from_options_or_the_environment_never_printed(
     assert run("query", "công an", "-l", "--opensearch", in_url).stdout == expected
     missing = run("query", "công an", "--opensearch", in_url.replace("/demo", "/none"))
     assert missing.exit_code == 2 and CLUSTER_PASSWORD not in missing.output
+
+
+@pytest.fixture(scope="module")
+def tls_url(
+    opensearch: OpenSearchCluster, demo: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    """The demo index behind TLS, as a managed cluster serves it: a TLS endpoint on
+    loopback, its certificate signed by a CA of the test's own, in front of node 0.
+    Gives the https URL and the CA bundle."""
+    folder = tmp_path_factory.mktemp("tls")
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=searchkit test CA",
+    )
+    openssl(
+        "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"
+    )
+    (folder / "san.txt").write_text("subjectAltName=IP:127.0.0.1\n")
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "san.txt",
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(folder / "server.pem", folder / "server.key")
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    stopping = threading.Event()
+
+    def pump(source: socket.socket, target: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                target.sendall(data)
+        with contextlib.suppress(OSError):
+            target.shutdown(socket.SHUT_WR)
+
+    def connection(secure: ssl.SSLSocket, backend: socket.socket) -> None:
+        back = threading.Thread(target=pump, args=(backend, secure), daemon=True)
+        back.start()
+        pump(secure, backend)
+        back.join()
+        secure.close()
+        backend.close()
+
+    def serve() -> None:
+        while not stopping.is_set():
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                continue
+            try:
+                secure = context.wrap_socket(client, server_side=True)
+            except OSError:  # a client that does not trust the certificate
+                client.close()
+                continue
+            backend = socket.create_connection(("127.0.0.1", opensearch.http_port))
+            threading.Thread(target=connection, args=(secure, backend), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"https://127.0.0.1:{port}/demo", folder / "ca.pem"
+    stopping.set()
+    listener.close()
+
+
+def test_a_cluster_behind_tls_with_the_ca_bundle_from_an_option_or_the_environment(
+    demo: tuple[Path, str], tls_url: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _index_dir, url = demo
+    secure, bundle = tls_url
+    expected = run("query", "công an", "-l", "--opensearch", url).stdout
+    assert run("query", "công an", "-l", "--opensearch", secure, "--ca-bundle", str(bundle)).stdout == expected
+    untrusted = run("query", "công an", "-l", "--opensearch", secure)
+    assert untrusted.exit_code == 2 and untrusted.stderr.count("\n") == 1 and "TLS failed" in untrusted.stderr
+    monkeypatch.setenv("SEARCHKIT_OPENSEARCH_CA_BUNDLE", str(bundle))
+    assert run("query", "công an", "-l", "--opensearch", secure).stdout == expected
