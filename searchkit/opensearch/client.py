@@ -64,7 +64,10 @@ class Cluster:
     def __init__(
         self, url: str, credentials: Credentials | None = None, *, pause: Callable[[float], None] = time.sleep
     ) -> None:
-        import urllib3
+        try:
+            import urllib3
+        except ImportError:
+            raise ClusterError('OpenSearch needs the opensearch extra: pip install "searchkit[opensearch]"') from None
 
         parts = urlsplit(url if "://" in url else f"http://{url}")
         if parts.scheme not in ("http", "https") or not parts.hostname:
