@@ -5,6 +5,10 @@ Runs after tests/test_opensearch.py (the node it stops stays stopped for the ses
 from __future__ import annotations
 
 import contextlib
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from typer.testing import CliRunner, Result
@@ -16,6 +20,7 @@ from searchkit.opensearch.push import ensure_index, push
 from tests.conftest import CORPUS, OpenSearchCluster
 
 runner = CliRunner()
+COPIES = 1500
 
 
 def run(*args: str) -> Result:
@@ -70,3 +75,36 @@ def test_a_node_that_dies_during_a_push_loses_nothing(opensearch: OpenSearchClus
         remote = run("query", query, "-l", "--opensearch", url).stdout.splitlines()
         assert sorted(remote) == sorted(local) and len(set(remote)) == len(remote), query
     assert run("query", "NOT xyzw", "-c", "--opensearch", url).stdout == f"{count}\n"
+
+
+def test_an_interrupted_push_exits_130_and_pushing_again_completes_it(
+    opensearch: OpenSearchCluster, tmp_path: Path
+) -> None:
+    folder = tmp_path / "tin"
+    folder.mkdir()
+    articles = [path.read_text(encoding="utf-8") for path in sorted(CORPUS.glob("*.txt"))]
+    for number in range(COPIES):  # whole articles, enough that a push takes seconds
+        text = f"Tin số {number}\n{articles[number % len(articles)]}"
+        (folder / f"tin-{number:04d}.txt").write_text(text, encoding="utf-8")
+    index_dir = tmp_path / "index"
+    index_sources([folder], index_dir)
+    url = opensearch.url("interrupted")
+    command = [sys.executable, "-c", "from searchkit.cli import main; main()", "push", url, "--index", str(index_dir)]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    # Interrupted once the first documents have arrived.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(ClusterError), Cluster(url) as cluster:
+            if cluster.request("GET", cluster.path("_count"), missing_ok=True).get("count"):
+                break
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert (
+        stderr.strip().splitlines()[-1]
+        == "searchkit: error: interrupted; what was sent is kept; push again to complete it"
+    )
+    again = run("push", url, "--index", str(index_dir))
+    assert again.exit_code == 0 and f"holds {COPIES} documents" in again.stderr
+    assert run("query", "Tin số", "-c", "--opensearch", url).stdout == f"{COPIES}\n"
