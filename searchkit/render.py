@@ -101,14 +101,10 @@ def display_path(path: str) -> str:
 
 
 def _path_record(path: str) -> dict[str, str]:
-    """A path in JSON: as printed, and, for a name that is not UTF-8, its exact bytes
-    in base64 too (`path_bytes`), which JSON text cannot hold."""
-    shown = display_path(path)
-    if shown == typed_path(path):
-        return {"path": shown}
-    import base64
+    """A path in JSON, as the user would type it (see `paths.path_fields`)."""
+    from searchkit.paths import path_fields
 
-    return {"path": shown, "path_bytes": base64.b64encode(os.fsencode(typed_path(path))).decode("ascii")}
+    return path_fields(typed_path(path))
 
 
 def hit_json(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import enum
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,7 +166,7 @@ class Searcher(QueryReader[Matcher]):
         matcher.file_dates = file_dates
         matched = self._matching(node, matcher, since, until, sort)
         left_out = 0
-        if not file_dates and _asks_dates(node, since, until, sort):
+        if not file_dates and asks_dates(node, since, until, sort):
             matcher.file_dates = True
             left_out = int((self._matching(node, matcher, since, until, sort) & ~matched).sum())
             matcher.file_dates = False
@@ -212,7 +212,7 @@ class Searcher(QueryReader[Matcher]):
         matched = matcher.documents(node)
         if matched is None:
             raise QuerySyntaxError("the query has no words to search for")
-        if _asks_dates(node, since, until, sort):
+        if asks_dates(node, since, until, sort):
             in_range = Filter.dated("", since, until).matches
             dated = self._postings.having_term("date", in_range)
             if matcher.file_dates:
@@ -264,11 +264,11 @@ class Searcher(QueryReader[Matcher]):
             ]
         store = self._store
         hits = []
-        for place, (docnum, also_at) in enumerate(self._folded(scores, matched, limit, offset, sort, file_dates), 1):
+        folded = self._folded(scores, matched, limit, offset, sort, file_dates)
+        for place, (docnum, fields, also_at) in enumerate(folded, 1):
             if place <= offset:
                 continue
-            fields = store.meta(docnum)
-            date, date_source = _dated(_text(fields.get("date")), _text(fields.get("file_date")))
+            date, date_source = stored_date(fields)
             hits.append(
                 Hit(
                     rank=place,
@@ -290,10 +290,10 @@ class Searcher(QueryReader[Matcher]):
 
     def _folded(
         self, scores: np.ndarray, matched: np.ndarray, limit: int | None, offset: int, sort: SortOrder, file_dates: bool
-    ) -> Iterator[tuple[int, tuple[str, ...]]]:
+    ) -> Iterator[tuple[int, dict[str, object], tuple[str, ...]]]:
         """The first `offset` + `limit` matched documents in `sort` order, identical
-        copies folded into one: each place is the copy first in order of path, with the
-        paths of the others."""
+        copies folded into one: each place is the copy first in order of path, with its
+        stored values and the paths of the others."""
         remaining = matched.copy()
         wanted = int(matched.sum()) if limit is None else offset + limit
         placed = 0
@@ -301,15 +301,17 @@ class Searcher(QueryReader[Matcher]):
             for docnum in self._best(scores, remaining, wanted - placed, sort, file_dates):
                 if not remaining[docnum]:  # a copy of one placed from this batch
                     continue
-                digest = self._store.meta(docnum).get("copy")
+                fields = self._store.meta(docnum)
+                digest = fields.get("copy")
                 copies = [d for d in self._store.documents_with("copy", str(digest)) if matched[d]] if digest else []
                 if len(copies) < 2:
                     remaining[docnum] = False
-                    yield docnum, ()
+                    yield docnum, fields, ()
                 else:
                     remaining[copies] = False
-                    by_path = sorted(copies, key=lambda d: str(self._store.meta(d)["path"]))
-                    yield by_path[0], tuple(str(self._store.meta(d)["path"]) for d in by_path[1:])
+                    metas = {d: fields if d == docnum else self._store.meta(d) for d in copies}
+                    by_path = sorted(copies, key=lambda d: str(metas[d]["path"]))
+                    yield by_path[0], metas[by_path[0]], tuple(str(metas[d]["path"]) for d in by_path[1:])
                 placed += 1
                 if placed == wanted:
                     return
@@ -337,7 +339,7 @@ class Searcher(QueryReader[Matcher]):
             str(fields.get("title") or ""),
             text,
             highlights,
-            *_dated(_text(fields.get("date")), _text(fields.get("file_date"))),
+            *stored_date(fields),
         )
 
     def similar(
@@ -423,13 +425,16 @@ def search_many(index_dir: Path, queries: Iterable[str], *, limit: int = 10) -> 
             yield searcher.search(query, limit=limit)
 
 
-def _asks_dates(node: Node, since: datetime.date | None, until: datetime.date | None, sort: SortOrder) -> bool:
+def asks_dates(node: Node, since: datetime.date | None, until: datetime.date | None, sort: SortOrder) -> bool:
     """Whether a search asks anything of dates: bounds, the date order, `date:`."""
     return since is not None or until is not None or sort is SortOrder.DATE or has_date_filter(node)
 
 
-def _text(value: object) -> str | None:
-    return str(value) if value else None
+def stored_date(fields: Mapping[str, object]) -> tuple[str | None, str | None]:
+    """A document's date and where it comes from, from what is stored of it (locally or
+    in a cluster): its own date is kept under "date", its file's under "file_date"."""
+    own, by_file = fields.get("date"), fields.get("file_date")
+    return _dated(str(own) if own else None, str(by_file) if by_file else None)
 
 
 def _dated(own: str | None, by_file: str | None) -> tuple[str | None, str | None]:

@@ -15,6 +15,7 @@ import os
 from typing import Any
 
 from searchkit.analysis import analyze
+from searchkit.paths import path_fields
 from searchkit.schema import BODY_FIELDS, TITLE_FIELDS
 from searchkit.scoring import K1, B
 
@@ -108,8 +109,6 @@ def pair_term(first: str, second: str) -> str:
 def document_source(meta: dict[str, object], text: str) -> dict[str, Any]:
     """A local document as it is sent: every view of its body and title, and what is
     shown of it."""
-    import base64
-
     path = str(meta["path"])
     source: dict[str, Any] = {}
     title = str(meta.get("title") or "")
@@ -119,24 +118,16 @@ def document_source(meta: dict[str, object], text: str) -> dict[str, Any]:
         source[fields["folded"]] = runs(analyzed.folded_texts, positions)
         source[fields["bigrams"]] = pair_terms(analyzed.syllable_texts, positions)
         source[fields["folded_bigrams"]] = pair_terms(analyzed.folded_texts, positions)
-    try:
-        path.encode("utf-8")
-        shown_path, path_bytes = path, None
-    except UnicodeEncodeError:
-        from searchkit.paths import shown_path as escaped
-
-        shown_path, path_bytes = escaped(path), base64.b64encode(os.fsencode(path)).decode("ascii")
+    shown = path_fields(path)
     source.update(
-        path=shown_path,
-        path_lower=shown_path.casefold(),
+        shown,
+        path_lower=shown["path"].casefold(),
         source=str(meta.get("source") or path),
         title=title,
         content=text,
         copy=meta.get("copy"),
         digest=digest(meta),
     )
-    if path_bytes is not None:
-        source["path_bytes"] = path_bytes
     for name in ("date", "file_date"):
         if meta.get(name):
             source[name] = source["any_date"] = meta[name]

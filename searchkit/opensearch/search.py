@@ -13,24 +13,23 @@ to put its offsets on, and searchkit's snippets are the local ones exactly.
 
 from __future__ import annotations
 
-import base64
 import datetime
-import os
 import time
 from pathlib import Path
 from typing import Any
 
 from searchkit.analysis import fold_diacritics
 from searchkit.errors import DocumentNotFound
-from searchkit.matching import has_date_filter, leaves, marks
+from searchkit.matching import leaves, marks
 from searchkit.opensearch import statistics
 from searchkit.opensearch.client import Cluster, ClusterError
 from searchkit.opensearch.mapping import document_id
 from searchkit.opensearch.push import check_format
 from searchkit.opensearch.translate import dated_query, leaf_query, matching_query, search_query, word_query
+from searchkit.paths import path_of_fields
 from searchkit.reading import QueryReader
 from searchkit.schema import BODY_FIELDS, TITLE_FIELDS
-from searchkit.searching import Hit, SearchResult, SortOrder, StoredDocument
+from searchkit.searching import Hit, SearchResult, SortOrder, StoredDocument, asks_dates, stored_date
 from searchkit.snippets import SNIPPET_CHARS, highlight_spans, make_snippets
 from searchkit.syntax import Node, to_string
 
@@ -132,15 +131,15 @@ class RemoteSearcher(QueryReader[None]):
         started = time.perf_counter()
         reading = self.read_as_meant(query, exact=exact)
         node = reading.node
-        asks_dates = since is not None or until is not None or sort is SortOrder.DATE or has_date_filter(node)
-        dated = dated_query(since, until, file_dates=file_dates) if asks_dates else None
+        dated_only = asks_dates(node, since, until, sort)
+        dated = dated_query(since, until, file_dates=file_dates) if dated_only else None
         body: dict[str, Any] = {"query": search_query(node, file_dates=file_dates, dated=dated)}
         order: list[Any] = ["_score", {"path": "asc"}]
         if sort is SortOrder.DATE:
             order = [{"any_date" if file_dates else "date": "desc"}, *order]
         body["sort"] = order
         left_out = 0
-        if asks_dates and not file_dates:
+        if dated_only and not file_dates:
             with_files = dated_query(since, until, file_dates=True)
             everything = self._count(search_query(node, file_dates=True, dated=with_files))
             left_out = max(0, everything - self._count(body["query"]))
@@ -194,19 +193,19 @@ class RemoteSearcher(QueryReader[None]):
             first = copies[0] if copies else source
             shown = first if first.get("path") != source.get("path") else source
             text = str(source.get("content") or "")
-            date, date_source = _dated(source)
+            date, date_source = stored_date(source)
             hits.append(
                 Hit(
                     rank=rank,
                     score=float(found.get("_score") or 0.0),
-                    path=_path(shown),
+                    path=path_of_fields(shown),
                     title=str(source.get("title") or ""),
                     date=date,
                     date_source=date_source,
                     snippets=tuple(make_snippets(text, wanted, width=snippet_chars, count=snippets))
                     if snippets
                     else (),
-                    also_at=tuple(_path(c) for c in copies if c.get("path") != shown.get("path")),
+                    also_at=tuple(path_of_fields(c) for c in copies if c.get("path") != shown.get("path")),
                 )
             )
         return hits, _total(answer)
@@ -241,9 +240,9 @@ class RemoteSearcher(QueryReader[None]):
                     seen += 1
                     if seen > offset:
                         source = item["_source"]
-                        date, date_source = _dated(source)
+                        date, date_source = stored_date(source)
                         score = float(item.get("_score") or 0.0)
-                        hits.append(Hit(seen, score, _path(source), "", date, date_source))
+                        hits.append(Hit(seen, score, path_of_fields(source), "", date, date_source))
                 after = found[-1]["sort"]
                 pit = answer.get("pit_id", pit)
         finally:
@@ -266,26 +265,12 @@ class RemoteSearcher(QueryReader[None]):
         source = found["_source"]
         text = str(source.get("content") or "")
         highlights = tuple(highlight_spans(text, marks(self.read_query(query)))) if query is not None else ()
-        date, date_source = _dated(source)
-        return StoredDocument(_path(source), str(source.get("title") or ""), text, highlights, date, date_source)
+        date, date_source = stored_date(source)
+        return StoredDocument(
+            path_of_fields(source), str(source.get("title") or ""), text, highlights, date, date_source
+        )
 
 
 def _total(answer: dict[str, Any]) -> int:
     total = answer.get("hits", {}).get("total", 0)
     return int(total.get("value", 0) if isinstance(total, dict) else total)
-
-
-def _path(source: dict[str, Any]) -> str:
-    """A document's path as the local index has it: the name's own bytes, when it is
-    not UTF-8."""
-    if source.get("path_bytes"):
-        return os.fsdecode(base64.b64decode(source["path_bytes"]))
-    return str(source.get("path") or "")
-
-
-def _dated(source: dict[str, Any]) -> tuple[str | None, str | None]:
-    if source.get("date"):
-        return str(source["date"]), "document"
-    if source.get("file_date"):
-        return str(source["file_date"]), "file"
-    return None, None
