@@ -14,13 +14,13 @@ does an undated article really give no date?
 from __future__ import annotations
 
 import argparse
+import os
 import random
-import shutil
-import tarfile
 import tempfile
 from collections import Counter
 from pathlib import Path
 
+from corpus import copy_articles
 from searchkit.documents import read_document
 
 HEAD_SHOWN = 420
@@ -36,8 +36,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work, "articles")
-        folder.mkdir()
-        _copy_articles(args.corpus, folder, args.articles)
+        for path in copy_articles(args.corpus, args.articles, folder):
+            os.utime(path)  # as after an unzip or a plain cp: the day of the copy
         dated: dict[str, list[tuple[Path, str]]] = {"document": [], "file": []}
         years: Counter[str] = Counter()
         for path in sorted(folder.iterdir()):
@@ -59,20 +59,6 @@ def main() -> None:
                 head = " ".join(path.read_text(encoding="utf-8")[:HEAD_SHOWN].split())
                 shown = date if source == "document" else "no date of its own"
                 print(f"\n[{number}] {path.name}  ->  {shown}\n    {head}")
-
-
-def _copy_articles(corpus: Path, folder: Path, count: int) -> None:
-    """The first `count` articles, in order of name, copied into `folder`."""
-    if corpus.is_dir():
-        for path in sorted(corpus.rglob("*.txt"))[:count]:
-            shutil.copyfile(path, folder / path.name)
-        return
-    with tarfile.open(corpus) as archive:
-        members = sorted((m for m in archive.getmembers() if m.name.endswith(".txt")), key=lambda m: m.name)
-        for member in members[:count]:
-            source = archive.extractfile(member)
-            assert source is not None
-            (folder / Path(member.name).name).write_bytes(source.read())
 
 
 if __name__ == "__main__":

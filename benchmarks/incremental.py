@@ -13,37 +13,17 @@ Example:
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 
+from corpus import copy_articles
+
 
 def progress(message: str) -> None:
     print(f"incremental: {message}", file=sys.stderr, flush=True)
-
-
-def copy_articles(source: Path, count: int, folder: Path) -> list[Path]:
-    folder.mkdir(parents=True)
-    if source.is_dir():
-        for path in sorted(source.rglob("*.txt"))[:count]:
-            shutil.copy2(path, folder / path.name)
-    else:
-        with tarfile.open(source) as archive:
-            names = sorted(m.name for m in archive.getmembers() if m.isfile() and m.name.endswith(".txt"))
-        chosen = set(names[:count])
-        # A second pass in the archive's own order: reading a gzipped tar out of order
-        # decompresses it from the start for every member.
-        with tarfile.open(source) as archive:
-            for member in archive:
-                if member.name in chosen:
-                    extracted = archive.extractfile(member)
-                    assert extracted is not None
-                    (folder / Path(member.name).name).write_bytes(extracted.read())
-    return sorted(folder.glob("*.txt"))
 
 
 def run_index(folder: Path, index_dir: Path) -> tuple[float, str]:

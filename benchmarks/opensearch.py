@@ -22,32 +22,16 @@ import random
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 
+from corpus import copy_articles
 from searchkit.opensearch.client import Cluster
 from searchkit.opensearch.search import RemoteSearcher
 from searchkit.searching import Searcher
 
 KEYWORDS = ["công an cấp huyện", "giá vàng", "tọa đàm", "cong an", "bóng đá việt nam", "thời tiết hà nội", "tai nạn"]
-
-
-def copy_articles(source: Path, count: int, folder: Path) -> list[Path]:
-    folder.mkdir(parents=True)
-    if source.is_dir():
-        paths = sorted(source.rglob("*.txt"))[:count]
-        for path in paths:
-            (folder / path.name).write_bytes(path.read_bytes())
-    else:
-        with tarfile.open(source) as archive:
-            members = sorted((m for m in archive.getmembers() if m.name.endswith(".txt")), key=lambda m: m.name)
-            for member in members[:count]:
-                data = archive.extractfile(member)
-                assert data is not None
-                (folder / Path(member.name).name).write_bytes(data.read())
-    return sorted(folder.iterdir())
 
 
 def timed(command: list[str]) -> float:
