@@ -170,12 +170,12 @@ class SortChoice(enum.Enum):
 
 def _date_bound(value: str, *, last: bool) -> datetime.date:
     """A date typed for --since (its first day) or --until (its last day)."""
-    from searchkit.dates import typed_date_bounds
+    from searchkit.dates import typed_date_bound
 
-    bounds = typed_date_bounds(value)
-    if bounds is None:
-        raise typer.BadParameter(f"{value!r} is not a date (write YYYY-MM-DD, YYYY-MM, YYYY, today, 7d, 2w, 3m or 1y)")
-    return bounds[1] if last else bounds[0]
+    try:
+        return typed_date_bound(value, last=last)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 SinceOption = Annotated[
@@ -659,6 +659,66 @@ def show_command(
         write_document(env, document, as_json=json)
         matched = query is None or bool(document.highlights)
         raise typer.Exit(ExitStatus.MATCHED if matched else ExitStatus.NO_MATCH)
+
+
+@app.command("serve")
+def serve_command(
+    index: IndexOption = Path("index"),
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host", help="The address to listen on; any but loopback lets other machines search the index."
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="The port (0: any free one).")] = 8737,
+    token: Annotated[
+        bool,
+        typer.Option(
+            "--token",
+            help="Ask every request for an access token: $SEARCHKIT_TOKEN, or one made up and printed in the address.",
+        ),
+    ] = False,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            metavar="NAME",
+            help="A name the server may be reached by besides its addresses (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Serve the index over HTTP, kept open: a JSON API (described at /openapi.json)
+    and a search page at /. Each new commit of the index is seen without a restart.
+
+    Listens on 127.0.0.1 unless --host says otherwise. Ctrl-C stops it.
+
+    Example: searchkit serve --port 8737, then open http://127.0.0.1:8737/
+    """
+    from searchkit.server import ServerSettings, is_loopback, serve
+
+    env = Environment()
+    secret = None
+    if token:
+        import secrets
+
+        secret = os.environ.get("SEARCHKIT_TOKEN") or secrets.token_urlsafe(24)
+    settings = ServerSettings(index, host=host, port=port, token=secret, allowed_hosts=tuple(allow_host or ()))
+    if not is_loopback(host):
+        guarded = "each request needs the access token" if token else "anyone who can reach it can search the index"
+        env.note(f"warning: listening on {host}, not only this machine: {guarded}")
+
+    def listening(url: str) -> None:
+        shown = f"{url}?token={secret}" if secret and not os.environ.get("SEARCHKIT_TOKEN") else url
+        env.note(f"serving {index} at {shown} (Ctrl-C stops)")
+        env.stderr.flush()
+
+    with _reported(env):
+        try:
+            serve(settings, listening=listening)
+        except (KeyboardInterrupt, _Terminated):
+            pass
+        env.note("stopped")
 
 
 @app.command("stats")

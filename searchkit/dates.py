@@ -239,6 +239,15 @@ def typed_date_bounds(value: str, *, today: datetime.date | None = None) -> tupl
     return day, day
 
 
+def typed_date_bound(value: str, *, last: bool) -> datetime.date:
+    """A date typed as a bound (`--since`, or with `last` `--until`): the first day it
+    covers, or its last; raises ValueError with what to write instead."""
+    bounds = typed_date_bounds(value)
+    if bounds is None:
+        raise ValueError(f"{value!r} is not a date (write YYYY-MM-DD, YYYY-MM, YYYY, today, 7d, 2w, 3m or 1y)")
+    return bounds[1] if last else bounds[0]
+
+
 def date_value(value: object) -> str | None:
     """A date field of a JSON Lines record as "YYYY-MM-DD" (a month or a year gives its
     first day), or None. Numbers are Unix timestamps in seconds, or in milliseconds when

@@ -107,16 +107,17 @@ def _path_record(path: str) -> dict[str, str]:
     return path_fields(typed_path(path))
 
 
-def hit_json(
+def hit_record(
     hit: Hit,
     *,
     qid: int | None = None,
     query: str | None = None,
     searched: Rewrite | None = None,
     suggestion: str | None = None,
-) -> str:
-    """One hit as a JSON object; with `searched`, the query searched instead of the one
-    typed and why; with `suggestion`, a better reading of the query ("did you mean")."""
+) -> dict[str, object]:
+    """One hit as `--json` gives it (and the server's API); with `searched`, the query
+    searched instead of the one typed and why; with `suggestion`, a better reading of
+    the query ("did you mean")."""
     record: dict[str, object] = {}
     if qid is not None:
         record["qid"] = qid
@@ -134,14 +135,19 @@ def hit_json(
     if hit.also_at:
         record["also_at"] = [display_path(path) for path in hit.also_at]
     if searched is not None:
-        record["searched"] = {"query": searched.query, "reason": searched.reason}
+        record["searched"] = rewrite_record(searched)
     if suggestion is not None:
         record["suggestion"] = suggestion
     if hit.explanation:
         record["explain"] = [
             {"field": c.field, "view": c.view, "term": c.term, "score": round(c.score, 4)} for c in hit.explanation
         ]
-    return json.dumps(record, ensure_ascii=False)
+    return record
+
+
+def rewrite_record(searched: Rewrite) -> dict[str, str]:
+    """What was searched instead of the query typed, and why, as JSON holds it."""
+    return {"query": searched.query, "reason": searched.reason}
 
 
 # Tabs, line breaks and other control characters, which would break a line of
@@ -152,6 +158,22 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 def tsv_line(cells: list[str]) -> str:
     """One line of tab-separated values; a tab or line break inside a cell becomes a space."""
     return "\t".join(_CONTROL.sub(" ", cell) for cell in cells) + "\n"
+
+
+def hit_cells(hit: Hit) -> list[str]:
+    """One hit as a line of tab-separated values holds it: PATH, SCORE, TITLE, SNIPPET,
+    DATE, DATED_BY, and what each term added when it was explained."""
+    cells = [
+        display_path(hit.path),
+        f"{hit.score:.4f}",
+        hit.title,
+        hit.snippet.text,
+        hit.date or "",
+        hit.date_source or "",
+    ]
+    if hit.explanation:
+        cells.append(explanation_text(hit.explanation))
+    return cells
 
 
 def explanation_text(explanation: tuple[Contribution, ...]) -> str:
@@ -201,16 +223,7 @@ def write_result(
         write_hits(env, result, heading=heading if qid is not None else None)
     elif mode is OutputMode.TSV:
         for hit in result.hits:
-            cells = [
-                display_path(hit.path),
-                f"{hit.score:.4f}",
-                hit.title,
-                hit.snippet.text,
-                hit.date or "",
-                hit.date_source or "",
-            ]
-            if hit.explanation:
-                cells.append(explanation_text(hit.explanation))
+            cells = hit_cells(hit)
             env.stdout.write(tsv_line([str(qid), *cells] if qid is not None else cells))
     elif mode is OutputMode.COUNT:
         env.stdout.write(f"{qid}\t{result.total}\n" if qid is not None else f"{result.total}\n")
@@ -231,8 +244,8 @@ def write_result(
 def write_json(env: Environment, result: SearchResult, *, qid: int | None = None) -> None:
     query = result.query if qid is not None else None
     for hit in result.hits:
-        record = hit_json(hit, qid=qid, query=query, searched=result.searched, suggestion=result.suggestion)
-        env.stdout.write(record + "\n")
+        record = hit_record(hit, qid=qid, query=query, searched=result.searched, suggestion=result.suggestion)
+        env.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def write_hits(env: Environment, result: SearchResult, *, heading: str | None = None) -> None:
@@ -321,19 +334,23 @@ def _explanation_rows(explanation: tuple[Contribution, ...], total: float) -> li
     return rows
 
 
+def document_record(document: StoredDocument) -> dict[str, object]:
+    """A stored document as `show --json` gives it (and the server's API)."""
+    return {
+        **_path_record(document.path),
+        "title": document.title,
+        "date": document.date,
+        "date_source": document.date_source,
+        "text": document.text,
+        "highlights": [list(span) for span in document.highlights],
+    }
+
+
 def write_document(env: Environment, document: StoredDocument, *, as_json: bool = False) -> None:
     """A stored document: as one JSON object; for a person, its title, path and text
     with the highlights; otherwise its text exactly as stored."""
     if as_json:
-        record = {
-            **_path_record(document.path),
-            "title": document.title,
-            "date": document.date,
-            "date_source": document.date_source,
-            "text": document.text,
-            "highlights": [list(span) for span in document.highlights],
-        }
-        env.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        env.stdout.write(json.dumps(document_record(document), ensure_ascii=False) + "\n")
         return
     if not env.styled:
         env.stdout.write(document.text)
@@ -452,18 +469,29 @@ def _documents(count: int) -> str:
     return "1 document" if count == 1 else f"{count} documents"
 
 
-def write_stats(env: Environment, index_dir: Path, stats: IndexStats, *, as_json: bool = False) -> None:
-    """What an index holds: one JSON object, or a `label  value` line per item."""
-    import dataclasses
+def _updated(stats: IndexStats) -> str:
+    """When the index was last committed, in the local time zone (ISO 8601)."""
     import datetime
 
-    where = display_path(str(index_dir.resolve()))
-    updated = datetime.datetime.fromtimestamp(stats.updated).astimezone().isoformat(timespec="seconds")
+    return datetime.datetime.fromtimestamp(stats.updated).astimezone().isoformat(timespec="seconds")
+
+
+def stats_record(index_dir: Path, stats: IndexStats) -> dict[str, object]:
+    """What an index holds, as `stats --json` gives it (and the server's API)."""
+    import dataclasses
+
+    record = {"index": display_path(str(index_dir.resolve())), **dataclasses.asdict(stats), "updated": _updated(stats)}
+    record["folders"] = [{"path": display_path(f.path), "documents": f.documents} for f in stats.folders]
+    return record
+
+
+def write_stats(env: Environment, index_dir: Path, stats: IndexStats, *, as_json: bool = False) -> None:
+    """What an index holds: one JSON object, or a `label  value` line per item."""
     if as_json:
-        record = {"index": where, **dataclasses.asdict(stats), "updated": updated}
-        record["folders"] = [{"path": display_path(f.path), "documents": f.documents} for f in stats.folders]
-        env.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        env.stdout.write(json.dumps(stats_record(index_dir, stats), ensure_ascii=False) + "\n")
         return
+    where = display_path(str(index_dir.resolve()))
+    updated = _updated(stats)
     rows: list[tuple[str, str]] = [
         ("index", where),
         ("documents", f"{stats.documents:,}"),

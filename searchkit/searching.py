@@ -19,6 +19,7 @@ from searchkit.matching import (
     has_date_filter,
     marks,
 )
+from searchkit.paths import shown_path
 from searchkit.ranking import Contribution, rank
 from searchkit.ranking import explain as explain_score
 from searchkit.reading import QueryReader, Rewrite
@@ -125,6 +126,11 @@ class Searcher(QueryReader[Matcher]):
 
     def close(self) -> None:
         self._store.close()
+
+    @property
+    def generation(self) -> int:
+        """The generation of the commit this searcher reads (see `store.index.Manifest`)."""
+        return self._store.generation
 
     def search(
         self,
@@ -316,20 +322,28 @@ class Searcher(QueryReader[Matcher]):
                 if placed == wanted:
                     return
 
-    def _docnum(self, path: str | Path) -> int:
-        """The number of the live document of the file at `path`."""
-        # Imported here: a query never needs the readers of documents (10 ms).
-        from searchkit.documents import document_path
+    def _docnum(self, path: str | Path, resolve: bool) -> int:
+        """The number of the live document of the file at `path`: resolved as the file
+        was when it was indexed (absolute, links followed), or with `resolve` False,
+        the path the index stores, as it is (a server's request must not make it look at
+        the file system)."""
+        stored = str(path)
+        if resolve:
+            # Imported here: a query never needs the readers of documents (10 ms).
+            from searchkit.documents import document_path
 
-        found = self._store.documents_with("path", document_path(path))
+            stored = document_path(Path(path))
+        found = self._store.documents_with("path", stored)
         if not found:
-            raise DocumentNotFound(f"{path} is not in the index at {self._index_dir}")
+            where = f" at {self._index_dir}" if resolve else ""
+            raise DocumentNotFound(f"{shown_path(path)} is not in the index{where}")
         return found[-1]
 
-    def document(self, path: str | Path, query: str | None = None) -> StoredDocument:
+    def document(self, path: str | Path, query: str | None = None, *, resolve: bool = True) -> StoredDocument:
         """The stored document of the file at `path`, with the matches of `query`
-        (if given) marked throughout; raises `DocumentNotFound` if it is not indexed."""
-        docnum = self._docnum(path)
+        (if given) marked throughout; raises `DocumentNotFound` if it is not indexed.
+        With `resolve` False, `path` is the absolute path the index stores."""
+        docnum = self._docnum(path, resolve)
         fields, text = self._store.meta(docnum), self._store.text(docnum)
         highlights: tuple[tuple[int, int], ...] = ()
         if query is not None:
@@ -350,12 +364,14 @@ class Searcher(QueryReader[Matcher]):
         offset: int = 0,
         snippets: int = 1,
         snippet_chars: int = SNIPPET_CHARS,
+        resolve: bool = True,
     ) -> SearchResult:
         """The documents most like the one of the file at `path`, ranked by its key
         terms (see `similar`); the result's query is those terms, most telling first.
-        Raises `DocumentNotFound` if the file is not indexed."""
+        Raises `DocumentNotFound` if the file is not indexed. With `resolve` False,
+        `path` is the absolute path the index stores."""
         started = time.perf_counter()
-        docnum = self._docnum(path)
+        docnum = self._docnum(path, resolve)
         terms = key_terms(self._store.text(docnum), self._postings)
         scores = similar_scores(self._postings, terms, docnum)
         matched = scores > 0

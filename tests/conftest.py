@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import Server, start_server
 
 from searchkit.indexing import index_sources
 
@@ -35,6 +36,15 @@ def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = index_sources([CORPUS], index_dir)
     assert report.indexed == len(list(CORPUS.glob("*.txt")))
     return index_dir
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_index: Path) -> Iterator[Server]:
+    """`searchkit serve` of the demo index for the session, run in the project's folder
+    (so paths are shown as `corpus/...`, as `searchkit query` there shows them)."""
+    server = start_server(demo_index, cwd=REPO)
+    yield server
+    server.stop()
 
 
 def corpus_file(name_part: str) -> Path:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 
@@ -123,3 +124,81 @@ def contents(index_dir: Path, *, statistics: bool) -> dict[object, object]:
                     info.max_id(),
                 )
     return seen
+
+
+class Server:
+    """A `searchkit serve` process of its own, on a free loopback port."""
+
+    def __init__(self, process: subprocess.Popen[str], url: str) -> None:
+        self.process = process
+        self.url = url  # http://127.0.0.1:PORT/
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rstrip("/").rsplit(":", 1)[1])
+
+    def get(
+        self, target: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        """GET `target` (with `params` URL-encoded): the status, headers (names in lower
+        case) and body, whatever the status."""
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+
+        url = self.url.rstrip("/") + target
+        if params:
+            url += ("&" if "?" in url else "?") + urllib.parse.urlencode(params)
+        request = urllib.request.Request(url, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                return answer.status, {k.lower(): v for k, v in answer.headers.items()}, answer.read()
+        except urllib.error.HTTPError as failed:
+            return failed.code, {k.lower(): v for k, v in failed.headers.items()}, failed.read()
+
+    def json(
+        self, target: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
+        """GET `target`: the status and the JSON answer."""
+        import json
+
+        status, _headers, body = self.get(target, params, headers)
+        return status, json.loads(body)
+
+    def stop(self) -> str:
+        """Stop it as Ctrl-C does; what it wrote on stderr."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            _out, err = self.process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            _out, err = self.process.communicate()
+        return err or ""
+
+
+def start_server(index_dir: Path, *options: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Server:
+    """`searchkit serve --index INDEX_DIR --port 0 OPTIONS` in a process of its own, run
+    in `cwd`, once it is listening (its address is the line it writes on stderr)."""
+    import os
+    import re
+
+    run = [sys.executable, "-c", "from searchkit.cli import main; main()", "serve", "--index", str(index_dir)]
+    process = subprocess.Popen(
+        [*run, "--port", "0", *options],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, **(env or {})},
+    )
+    assert process.stderr is not None
+    said = []
+    for line in process.stderr:
+        said.append(line)
+        found = re.search(r"serving .* at (http://\S+?/)(\?token=\S+)? ", line)
+        if found:
+            return Server(process, found[1])
+    process.wait()
+    raise AssertionError(f"searchkit serve did not start: {''.join(said)}")
