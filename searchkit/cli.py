@@ -666,9 +666,7 @@ def serve_command(
     index: IndexOption = Path("index"),
     host: Annotated[
         str,
-        typer.Option(
-            "--host", help="The address to listen on; any but loopback lets other machines search the index."
-        ),
+        typer.Option("--host", help="The address to listen on; any but loopback lets other machines search the index."),
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="The port (0: any free one).")] = 8737,
     token: Annotated[
@@ -714,10 +712,10 @@ def serve_command(
         env.stderr.flush()
 
     with _reported(env):
-        try:
+        # Ctrl-C and SIGTERM are how a server is stopped: uvicorn finishes the requests
+        # under way, then hands the signal on.
+        with contextlib.suppress(KeyboardInterrupt, _Terminated):
             serve(settings, listening=listening)
-        except (KeyboardInterrupt, _Terminated):
-            pass
         env.note("stopped")
 
 

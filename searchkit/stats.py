@@ -65,11 +65,12 @@ class IndexStats:
     analyzer: dict[str, str]
 
 
-def index_stats(index_dir: Path) -> IndexStats:
+def index_stats(index_dir: Path, *, write: bool = True) -> IndexStats:
     """The statistics of the index in `index_dir`. Raises IndexNotFound or
-    IndexCorrupt, as opening the index does."""
+    IndexCorrupt, as opening the index does. Distinct terms counted are kept in the
+    index for the next call, unless not to `write` there (a server reads only)."""
     with Store(index_dir) as store:
-        terms = _term_counts(index_dir, store)
+        terms = _term_counts(index_dir, store, write)
         live = store.live()
         # Documents, not files: a JSON Lines file holds many.
         paths = [path for d, path in enumerate(store.values("path")) if path is not None and live[d]]
@@ -132,9 +133,9 @@ def _folder_size(index_dir: Path) -> int:
     return size
 
 
-def _term_counts(index_dir: Path, store: Store) -> dict[str, int]:
+def _term_counts(index_dir: Path, store: Store, write: bool) -> dict[str, int]:
     """The number of distinct terms of every view field, from the file of counts if
-    it was written for these segments, else counted and written there."""
+    it was written for these segments, else counted (and written there, with `write`)."""
     fields = [*BODY_FIELDS.values(), *TITLE_FIELDS.values()]
     segments = sorted(info.id for info in store.manifest.segments)
     try:
@@ -146,6 +147,8 @@ def _term_counts(index_dir: Path, store: Store) -> dict[str, int]:
     except (OSError, ValueError, KeyError, TypeError):
         pass
     counts = {field: store.distinct_terms(field) for field in fields}
+    if not write:
+        return counts
     # An index this user may not write is counted again next time.
     with contextlib.suppress(OSError):
         replace_json(index_dir / STATS_FILE, {"segments": segments, "terms": counts})

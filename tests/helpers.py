@@ -129,9 +129,11 @@ def contents(index_dir: Path, *, statistics: bool) -> dict[object, object]:
 class Server:
     """A `searchkit serve` process of its own, on a free loopback port."""
 
-    def __init__(self, process: subprocess.Popen[str], url: str) -> None:
+    def __init__(self, process: subprocess.Popen[str], url: str, started: list[str] | None = None) -> None:
         self.process = process
         self.url = url  # http://127.0.0.1:PORT/
+        # What it wrote on stderr as it started, the line with its address last.
+        self.started = started or []
 
     @property
     def port(self) -> int:
@@ -199,6 +201,6 @@ def start_server(index_dir: Path, *options: str, cwd: Path | None = None, env: d
         said.append(line)
         found = re.search(r"serving .* at (http://\S+?/)(\?token=\S+)? ", line)
         if found:
-            return Server(process, found[1])
+            return Server(process, found[1], [line.rstrip("\n") for line in said])
     process.wait()
     raise AssertionError(f"searchkit serve did not start: {''.join(said)}")

@@ -1,6 +1,6 @@
 """What a `searchkit query` process loads: a query must start fast, so it must not pay
 for what it does not use (scikit-learn, pyvi's model where no words are to be decided,
-the indexing machinery, Whoosh: the store reads its own files)."""
+the indexing machinery, Whoosh: the store reads its own files, the server's web stack)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ NOT_LOADED = (
     *("whoosh", "searchkit.store.whoosh", "searchkit.documents"),
     # The readers of formats, and the rules for choosing files: indexing's alone.
     *("lxml", "docx", "pypdf", "markdown_it", "pathspec", "searchkit.formats.html", "searchkit.dates"),
+    # searchkit serve's web stack.
+    *("starlette", "uvicorn", "anyio", "searchkit.server", "searchkit.live"),
 )
 
 

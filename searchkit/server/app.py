@@ -40,9 +40,9 @@ from searchkit.searching import SearchResult, SortOrder
 from searchkit.server import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, ServerSettings
 from searchkit.server.openapi import openapi_document
 
-# The request target (path and query string), in bytes; the head as a whole is bounded
-# by the server (`h11_max_incomplete_event_size`).
+# The request target (path and query string), and the headers, in bytes.
 MAX_TARGET_BYTES = 8192
+MAX_HEADER_BYTES = 16 * 1024
 DEFAULT_LIMIT = 10
 # The cookie that `/?token=` sets, so that the page's own requests carry the token.
 TOKEN_COOKIE = "searchkit_token"
@@ -224,10 +224,10 @@ class _Api:
     def stats(self, params: _Params) -> Response:
         from searchkit.stats import index_stats
 
-        generation = self._searcher.generation
+        index_dir, generation = self._settings.index_dir, self._searcher.generation
         with self._stats_lock:
             if self._stats is None or self._stats[0] != generation:
-                self._stats = generation, stats_record(self._settings.index_dir, index_stats(self._settings.index_dir))
+                self._stats = generation, stats_record(index_dir, index_stats(index_dir, write=False))
             return _json(self._stats[1])
 
     def _hits(self, result: SearchResult) -> list[dict[str, object]]:
@@ -359,6 +359,8 @@ class _Guard:
         await self._app(scope, receive, send_secured)
 
     def _refusal(self, scope: Scope) -> Response | None:
+        if sum(len(name) + len(value) for name, value in scope["headers"]) > MAX_HEADER_BYTES:
+            return _error(f"the request's headers are larger than {MAX_HEADER_BYTES // 1024} KB", 431)
         headers = {}
         for name, value in scope["headers"]:
             headers.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
