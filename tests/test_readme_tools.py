@@ -14,16 +14,18 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
+from helpers import Server
 
 SECTION = "## Use it with other tools"
 BIN = Path(sys.executable).parent
 
 
+SECTION_TEXT = (REPO / "README.md").read_text(encoding="utf-8").split(SECTION, 1)[1].split("\n## ", 1)[0]
+
+
 def examples() -> dict[str, str]:
-    """The section's command lines, by the tool each pipes into."""
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    section = text.split(SECTION, 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```sh\n(.*?)```", section, re.DOTALL)
+    """The section's command lines that start with searchkit, by the tool each pipes into."""
+    blocks = re.findall(r"```sh\n(.*?)```", SECTION_TEXT, re.DOTALL)
     lines = [line for block in blocks for line in block.splitlines() if line.startswith("searchkit ")]
     found = {}
     for line in lines:
@@ -33,6 +35,10 @@ def examples() -> dict[str, str]:
 
 
 EXAMPLES = examples()
+# The fzf line that searches through `searchkit serve` as you type.
+[SERVED_FZF] = [
+    line for line in re.findall(r"```sh\n(.*?)```", SECTION_TEXT, re.DOTALL)[0].splitlines() if line.startswith("fzf ")
+]
 
 
 def shell(line: str, demo_index: Path, **extra: str) -> subprocess.CompletedProcess[str]:
@@ -128,3 +134,32 @@ def test_fzf_launcher_picks_a_path_and_previews_the_document(demo_index: Path) -
     shown = shell(preview.replace("{1}", shlex.quote(paths[0])), demo_index)
     assert shown.returncode == 0, shown.stderr
     assert "\x1b[1;33m" in shown.stdout  # the query's matches, highlighted
+
+
+def test_fzf_through_the_server_searches_at_each_key(demo_index: Path, demo_server: Server) -> None:
+    needs("fzf")
+    needs("curl")
+    line = SERVED_FZF.replace("http://127.0.0.1:8737", demo_server.url.rstrip("/"))
+    # What fzf runs at its start and at each key, with {q} as fzf fills it in.
+    reload = re.search(r"reload:(.*?)' --", line).group(1)  # type: ignore[union-attr]
+
+    for query in ("công an", "cong an cap huyen", "tọa đám"):
+        listed = shell(reload.replace("{q}", shlex.quote(query)), demo_index)
+        assert listed.returncode == 0, listed.stderr
+        assert listed.stdout == searchkit("query", query, "-n", "50", demo_index=demo_index)
+        assert listed.stdout
+    # An empty box (fzf's start) lists nothing, and says nothing over fzf's screen.
+    empty = shell(reload.replace("{q}", "''"), demo_index)
+    assert (empty.returncode, empty.stdout, empty.stderr) == (0, "", "")
+
+    # fzf takes the line's options (an unknown one, or a bad --bind, would exit 2): with a
+    # filter and no input it finds nothing, exit 1.
+    checked = shell("exec < /dev/null; " + line, demo_index, FZF_DEFAULT_OPTS="--filter=x")
+    assert (checked.returncode, checked.stderr) == (1, "")
+
+    # The preview, with {1} and {q} as fzf fills them in.
+    preview = re.search(r"--preview '([^']*)'", line).group(1)  # type: ignore[union-attr]
+    path = searchkit("query", "công an", "-l", demo_index=demo_index).splitlines()[0]
+    shown = shell(preview.replace("{1}", shlex.quote(path)).replace("{q}", shlex.quote("công an")), demo_index)
+    assert shown.returncode == 0, shown.stderr
+    assert "\x1b[1;33m" in shown.stdout
