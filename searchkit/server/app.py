@@ -361,7 +361,7 @@ class _Guard:
     def _refusal(self, scope: Scope) -> Response | None:
         if sum(len(name) + len(value) for name, value in scope["headers"]) > MAX_HEADER_BYTES:
             return _error(f"the request's headers are larger than {MAX_HEADER_BYTES // 1024} KB", 431)
-        headers = {}
+        headers: dict[str, str] = {}
         for name, value in scope["headers"]:
             headers.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
         if not self._host_allowed(headers.get("host", "")):
