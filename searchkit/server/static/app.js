@@ -13,7 +13,6 @@ const LANGUAGE_KEY = "searchkit.language";
 
 const TEXTS = {
   en: {
-    languages: "Language",
     filters: "Filters",
     filtersShown: (parts) => (parts.length ? `: ${parts.join(" · ")}` : ""),
     sinceShort: (d) => `from ${d}`,
@@ -38,13 +37,17 @@ const TEXTS = {
     searched: "Searched instead:",
     searchExact: "Search exactly as typed",
     suggestion: "Did you mean:",
-    leftOut: (n) => `${n} ${n === "1" ? "document dated" : "documents dated"} only by their file's time left out.`,
+    leftOut: (n) =>
+      n === "1"
+        ? "1 document dated only by its file's time was left out."
+        : `${n} documents dated only by their files' times were left out.`,
     includeThem: "Include them",
     fileDatesIncluded: "Documents dated only by their file's time are included.",
     leaveThemOut: "Leave them out",
     previous: "← Previous",
     next: "Next →",
     pager: "Pages",
+    results: "Results",
     pageOf: (page, pages) => `Page ${page} of ${pages}`,
     score: "score",
     fileDate: "file date",
@@ -58,7 +61,6 @@ const TEXTS = {
     unreachable: "The server did not answer. Is searchkit serve still running?",
   },
   vi: {
-    languages: "Ngôn ngữ",
     filters: "Bộ lọc",
     filtersShown: (parts) => (parts.length ? `: ${parts.join(" · ")}` : ""),
     sinceShort: (d) => `từ ${d}`,
@@ -90,6 +92,7 @@ const TEXTS = {
     previous: "← Trang trước",
     next: "Trang sau →",
     pager: "Các trang",
+    results: "Kết quả",
     pageOf: (page, pages) => `Trang ${page}/${pages}`,
     score: "điểm",
     fileDate: "ngày sửa tệp",
@@ -167,18 +170,17 @@ function searchOf(state) {
  * a typing spell and replaces it while the typing goes on (so Back skips the prefixes);
  * "replace" changes the current entry.
  */
-function go(state, how, extra = {}) {
+function go(state, how) {
   const url = urlOf(state);
   rememberPlace();
   const here = location.search || location.pathname;
   if (how === "typing") {
-    const record = { typing: true, ...extra };
-    if (history.state?.typing) history.replaceState(record, "", url);
-    else if (url !== here) history.pushState(record, "", url);
+    if (history.state?.typing) history.replaceState({ typing: true }, "", url);
+    else if (url !== here) history.pushState({ typing: true }, "", url);
   } else if (how === "push" && url !== here) {
-    history.pushState({ ...extra }, "", url);
+    history.pushState({}, "", url);
   } else {
-    history.replaceState({ ...extra }, "", url);
+    history.replaceState({}, "", url);
   }
   return render(state);
 }
@@ -708,13 +710,19 @@ form.addEventListener("submit", (event) => {
   if (composing) return;
   clearTimeout(typingTimer);
   const state = formState();
+  if (performance.now() - filtersChangedAt < 100 && urlOf(state) === location.search) return;
   // Enter ends a typing spell: its entry becomes this search's.
   go(state, history.state?.typing ? "replace" : "push");
 });
 
+// Enter in a date field changes it and submits the form, one right after the other:
+// one search for both.
+let filtersChangedAt = -Infinity;
 for (const id of ["since", "until", "sort", "exact"]) {
   $(id).addEventListener("change", () => {
-    if (box.value.trim()) go(formState(), "push");
+    if (!box.value.trim()) return;
+    filtersChangedAt = performance.now();
+    go(formState(), "push");
   });
 }
 
