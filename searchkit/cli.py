@@ -638,6 +638,9 @@ def show_command(
     ] = None,
     index: IndexOption = Path("index"),
     json: Annotated[bool, typer.Option("--json", help="One JSON object: path, title, date, text, highlights.")] = False,
+    exact: Annotated[
+        bool, typer.Option("--exact", help="Highlight the query only as typed, as query --exact searches it.")
+    ] = False,
     color: ColorOption = ColorChoice.AUTO,
     opensearch: OpenSearchOption = None,
     user: UserOption = None,
@@ -645,17 +648,20 @@ def show_command(
 ) -> None:
     """Show an indexed document as stored, with a query's matches highlighted.
 
-    Into a pipe the text is written exactly as stored. With --query, the exit
-    status is 1 when the query matches nothing in the document.
+    The query is read as `searchkit query` reads it: one that matches nothing as
+    typed is highlighted as it would be searched instead (stderr says so), unless
+    --exact. Into a pipe the text is written exactly as stored. With --query, the
+    exit status is 1 when the query matches nothing in the document.
 
     Example: searchkit show corpus/ha-noi-toa-dam-giu-ngon-lua-nhiet-huyet.txt -q "công an"
     """
-    from searchkit.render import write_document
+    from searchkit.render import write_document, write_rewrite
 
     env = Environment(color=color.value)
     with _reported(env):
         with _searcher(index, opensearch, user, ca_bundle) as searcher:
-            document = searcher.document(path, query)
+            document = searcher.document(path, query, exact=exact)
+        write_rewrite(env, document.searched)
         write_document(env, document, as_json=json)
         matched = query is None or bool(document.highlights)
         raise typer.Exit(ExitStatus.MATCHED if matched else ExitStatus.NO_MATCH)

@@ -335,8 +335,9 @@ def _explanation_rows(explanation: tuple[Contribution, ...], total: float) -> li
 
 
 def document_record(document: StoredDocument) -> dict[str, object]:
-    """A stored document as `show --json` gives it (and the server's API)."""
-    return {
+    """A stored document as `show --json` gives it (and the server's API); `searched`
+    when the query was highlighted as read otherwise than typed."""
+    record: dict[str, object] = {
         **_path_record(document.path),
         "title": document.title,
         "date": document.date,
@@ -344,6 +345,9 @@ def document_record(document: StoredDocument) -> dict[str, object]:
         "text": document.text,
         "highlights": [list(span) for span in document.highlights],
     }
+    if document.searched is not None:
+        record["searched"] = rewrite_record(document.searched)
+    return record
 
 
 def write_document(env: Environment, document: StoredDocument, *, as_json: bool = False) -> None:
@@ -388,6 +392,16 @@ def _paged(env: Environment, text: str) -> bool:
     return done.returncode != 127
 
 
+def write_rewrite(env: Environment, searched: Rewrite | None) -> None:
+    """On stderr, what was searched instead of the query typed and why, if anything."""
+    if searched is not None:
+        env.stderr.write(_searched_instead(searched) + "\n")
+
+
+def _searched_instead(searched: Rewrite) -> str:
+    return f"searched instead: {searched.query} ({searched.reason})"
+
+
 def write_rewrites(env: Environment, result: SearchResult, *, qid: int | None = None) -> None:
     """On stderr, a line each: how many documents dated only by their file's time the
     date filters left out, what was searched instead of the query and why, and a
@@ -402,7 +416,7 @@ def write_rewrites(env: Environment, result: SearchResult, *, qid: int | None = 
             f"{'was' if count == 1 else 'were'} left out; --file-dates to use {'it' if count == 1 else 'those'}"
         )
     if result.searched:
-        lines.append(f"searched instead: {result.searched.query} ({result.searched.reason})")
+        lines.append(_searched_instead(result.searched))
     if result.suggestion:
         lines.append(f"did you mean: {result.suggestion}")
     where = f"{qid}\t" if qid is not None else ""

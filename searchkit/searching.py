@@ -22,7 +22,7 @@ from searchkit.matching import (
 from searchkit.paths import shown_path
 from searchkit.ranking import Contribution, rank
 from searchkit.ranking import explain as explain_score
-from searchkit.reading import QueryReader, Rewrite
+from searchkit.reading import QueryReader, Rewrite, State
 from searchkit.schema import BODY_FIELDS, TITLE_FIELDS
 from searchkit.scoring import Postings
 from searchkit.similar import key_terms, similar_scores
@@ -105,6 +105,9 @@ class StoredDocument:
     highlights: tuple[tuple[int, int], ...] = ()
     date: str | None = None
     date_source: str | None = None
+    # What was highlighted instead of the query typed, as a search would have searched
+    # it (see `SearchResult.searched`).
+    searched: Rewrite | None = None
 
 
 class Searcher(QueryReader[Matcher]):
@@ -339,22 +342,19 @@ class Searcher(QueryReader[Matcher]):
             raise DocumentNotFound(f"{shown_path(path)} is not in the index{where}")
         return found[-1]
 
-    def document(self, path: str | Path, query: str | None = None, *, resolve: bool = True) -> StoredDocument:
+    def document(
+        self, path: str | Path, query: str | None = None, *, exact: bool = False, resolve: bool = True
+    ) -> StoredDocument:
         """The stored document of the file at `path`, with the matches of `query`
-        (if given) marked throughout; raises `DocumentNotFound` if it is not indexed.
-        With `resolve` False, `path` is the absolute path the index stores."""
+        (if given) marked throughout, the query read as `search` reads it (with `exact`,
+        as typed); raises `DocumentNotFound` if it is not indexed. With `resolve` False,
+        `path` is the absolute path the index stores."""
         docnum = self._docnum(path, resolve)
         fields, text = self._store.meta(docnum), self._store.text(docnum)
-        highlights: tuple[tuple[int, int], ...] = ()
-        if query is not None:
-            highlights = tuple(highlight_spans(text, marks(self.read_query(query))))
-        return StoredDocument(
-            str(fields["path"]),
-            str(fields.get("title") or ""),
-            text,
-            highlights,
-            *stored_date(fields),
-        )
+        highlights, searched = highlighted(self, text, query, exact)
+        date, date_source = stored_date(fields)
+        title = str(fields.get("title") or "")
+        return StoredDocument(str(fields["path"]), title, text, highlights, date, date_source, searched)
 
     def similar(
         self,
@@ -439,6 +439,18 @@ def search_many(index_dir: Path, queries: Iterable[str], *, limit: int = 10) -> 
     with Searcher(index_dir) as searcher:
         for query in queries:
             yield searcher.search(query, limit=limit)
+
+
+def highlighted(
+    reader: QueryReader[State], text: str, query: str | None, exact: bool
+) -> tuple[tuple[tuple[int, int], ...], Rewrite | None]:
+    """The matches in `text` of `query` as `reader` searches it, and what it searches
+    instead of the query typed, if anything: a document shown from a hit has the matches
+    its snippet had."""
+    if query is None:
+        return (), None
+    reading = reader.read_as_meant(query, exact=exact)
+    return tuple(highlight_spans(text, marks(reading.node))), reading.searched
 
 
 def asks_dates(node: Node, since: datetime.date | None, until: datetime.date | None, sort: SortOrder) -> bool:

@@ -57,6 +57,28 @@ def test_show_highlights_every_match_of_the_query_in_the_whole_text(demo_index: 
     assert [fold(span) for span in marked].count(phrase) == len(written)
 
 
+def test_show_highlights_a_query_as_the_search_that_found_the_document_read_it(demo_index: Path) -> None:
+    # No document has "tọa đám" (a crowd), so it is searched as "toa dam"; the document a
+    # hit opens shows the matches its snippet had, and says why.
+    article = corpus_file("tien-phong")
+    found = records(invoke("query", "tọa đám", "--json", "--index", str(demo_index)))
+    hit = next(record for record in found if Path(str(record["path"])).name == article.name)
+
+    shown = show(demo_index, str(article), "--query", "tọa đám", "--json")
+    exact = show(demo_index, str(article), "--query", "tọa đám", "--json", "--exact")
+
+    assert shown.exit_code == 0
+    record = json.loads(shown.stdout)
+    assert record["searched"] == hit["searched"]
+    assert shown.stderr.splitlines() == [f"searched instead: {hit['searched']['query']} ({hit['searched']['reason']})"]
+    marked = {fold(record["text"][start:end]) for start, end in record["highlights"]}
+    assert marked == {"toa dam"}
+    snippet_marks = {fold(str(hit["snippet"])[start:end]) for start, end in hit["highlights"]}  # type: ignore[index]
+    assert snippet_marks <= marked
+    assert exact.exit_code == 1
+    assert "searched" not in json.loads(exact.stdout) and json.loads(exact.stdout)["highlights"] == []
+
+
 def test_show_with_a_query_that_does_not_match_prints_the_document_and_exits_1(demo_index: Path) -> None:
     article = corpus_file("tien-phong")
     result = show(demo_index, str(article), "--query", "mèo")

@@ -29,8 +29,8 @@ from searchkit.opensearch.translate import dated_query, leaf_query, matching_que
 from searchkit.paths import path_of_fields
 from searchkit.reading import QueryReader
 from searchkit.schema import BODY_FIELDS, TITLE_FIELDS
-from searchkit.searching import Hit, SearchResult, SortOrder, StoredDocument, asks_dates, stored_date
-from searchkit.snippets import SNIPPET_CHARS, highlight_spans, make_snippets
+from searchkit.searching import Hit, SearchResult, SortOrder, StoredDocument, asks_dates, highlighted, stored_date
+from searchkit.snippets import SNIPPET_CHARS, make_snippets
 from searchkit.syntax import Node, to_string
 
 # Hits a page of a listing: OpenSearch's most for one search.
@@ -253,7 +253,7 @@ class RemoteSearcher(QueryReader[None]):
         where = "/_search" if pit else self._cluster.path("_search")
         return self._cluster.request("POST", f"{where}?search_type=dfs_query_then_fetch", body)
 
-    def document(self, path: str | Path, query: str | None = None) -> StoredDocument:
+    def document(self, path: str | Path, query: str | None = None, *, exact: bool = False) -> StoredDocument:
         """The stored document of the file at `path`, as `Searcher.document` gives it."""
         from searchkit.documents import document_path
 
@@ -264,11 +264,10 @@ class RemoteSearcher(QueryReader[None]):
             raise DocumentNotFound(f"{path} is not in the index at {self._cluster.shown}")
         source = found["_source"]
         text = str(source.get("content") or "")
-        highlights = tuple(highlight_spans(text, marks(self.read_query(query)))) if query is not None else ()
+        highlights, searched = highlighted(self, text, query, exact)
         date, date_source = stored_date(source)
-        return StoredDocument(
-            path_of_fields(source), str(source.get("title") or ""), text, highlights, date, date_source
-        )
+        title = str(source.get("title") or "")
+        return StoredDocument(path_of_fields(source), title, text, highlights, date, date_source, searched)
 
 
 def _total(answer: dict[str, Any]) -> int:
