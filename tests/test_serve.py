@@ -141,6 +141,20 @@ def test_a_document_is_what_show_json_prints(demo_server: Server, demo_index: Pa
     assert plain["highlights"] == [] and plain["text"] == answer["text"]
 
 
+@pytest.mark.parametrize("exact", [[], ["--exact"]])
+def test_a_document_highlights_the_query_as_searched(
+    demo_server: Server, demo_index: Path, in_repo: None, exact: list[str]
+) -> None:
+    path = str(corpus_file("tien-phong").relative_to(REPO))
+    shown = cli_lines("show", path, "--query", "tọa đám", "--json", *exact, "--index", str(demo_index))
+
+    status, answer = demo_server.json("/api/document", {"path": path, "q": "tọa đám", "exact": str(bool(exact))})
+
+    assert status == 200
+    assert [answer] == shown
+    assert bool(answer["highlights"]) == ("searched" in answer) == (not exact)
+
+
 def test_similar_and_stats_are_what_the_cli_prints(demo_server: Server, demo_index: Path, in_repo: None) -> None:
     path = str(corpus_file("ha-noi").relative_to(REPO))
     status, similar = demo_server.json("/api/similar", {"path": path, "limit": "3"})
@@ -493,7 +507,7 @@ def test_only_get_is_answered(demo_server: Server, method: str) -> None:
 
 def test_a_request_with_a_body_or_a_huge_address_is_refused(demo_server: Server) -> None:
     assert request(demo_server, "GET", "/api/search?q=x", {"Content-Length": "5"}, b"hello")[0] == 413
-    assert request(demo_server, "GET", "/api/search?q=" + "a" * 9000, {})[0] == 414
+    assert request(demo_server, "GET", "/api/search?q=" + "a" * 70_000, {})[0] == 414
     # A head larger than the server takes is refused before the app sees it.
     assert request(demo_server, "GET", "/api/stats", {"X-Padding": "a" * 20000})[0] == 431
     assert demo_server.json("/api/stats")[0] == 200

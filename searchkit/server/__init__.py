@@ -25,6 +25,7 @@ DEFAULT_PORT = 8737
 MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
+MAX_PATH_CHARS = 4096
 
 
 class ServerError(SearchkitError):
@@ -118,8 +119,10 @@ def serve(settings: ServerSettings, *, listening: Callable[[str], None]) -> None
                 server_header=False,
                 proxy_headers=False,
                 lifespan="off",
-                # A request whose head is larger than this is refused (431).
-                h11_max_incomplete_event_size=16 * 1024,
+                # A head larger than this is refused by uvicorn (400, not JSON) when it
+                # arrives in parts; the app's guard refuses smaller ones that are still
+                # too large (`app.MAX_TARGET_BYTES`, `MAX_HEADER_BYTES`), with JSON.
+                h11_max_incomplete_event_size=256 * 1024,
             )
             server = uvicorn.Server(config)
             listening(url_of(sock, settings.host))

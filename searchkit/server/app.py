@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime
 import hmac
 import http.cookies
@@ -19,8 +20,9 @@ import ipaddress
 import json
 import logging
 import os
+import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -37,11 +39,13 @@ from searchkit.live import LiveSearcher
 from searchkit.paths import shown_path
 from searchkit.render import document_record, hit_cells, hit_record, rewrite_record, stats_record, tsv_line
 from searchkit.searching import SearchResult, SortOrder
-from searchkit.server import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, ServerSettings
+from searchkit.server import MAX_LIMIT, MAX_OFFSET, MAX_PATH_CHARS, MAX_QUERY_CHARS, ServerSettings
 from searchkit.server.openapi import openapi_document
 
-# The request target (path and query string), and the headers, in bytes.
-MAX_TARGET_BYTES = 8192
+# The request target (path and query string), and the headers, in bytes: room for the
+# longest parameters the API takes, percent-encoded (`server.MAX_QUERY_CHARS`, and a path
+# of `MAX_PATH_CHARS`, twelve bytes for a character of four).
+MAX_TARGET_BYTES = 64 * 1024
 MAX_HEADER_BYTES = 16 * 1024
 DEFAULT_LIMIT = 10
 # The cookie that `/?token=` sets, so that the page's own requests carry the token.
@@ -68,7 +72,7 @@ SECURITY_HEADERS = [
     (b"cross-origin-resource-policy", b"same-origin"),
 ]
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
-TRUE_WORDS = frozenset({"", "1", "true", "yes", "on"})
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
 log = logging.getLogger("searchkit.server")
@@ -107,7 +111,17 @@ _NO_STORE = {"cache-control": "no-store"}
 
 
 def _error(message: str, status: int, headers: Mapping[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status, headers={**_NO_STORE, **(headers or {})})
+    """An error answer: one line of JSON, whatever of the request the message repeats."""
+    return JSONResponse({"error": one_line(message)}, status_code=status, headers={**_NO_STORE, **(headers or {})})
+
+
+# Line breaks and other control characters, which would break a message into lines.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(message: str) -> str:
+    """`message` with its line breaks and control characters escaped (\\n, \\x85)."""
+    return _CONTROL.sub(lambda found: found[0].encode("unicode_escape").decode("ascii"), message)
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
@@ -154,8 +168,6 @@ class _Api:
                 return _error(str(exc), exc.status)
             except QuerySyntaxError as exc:
                 return _error(str(exc), 400)
-            except DocumentNotFound as exc:
-                return _error(str(exc), 404)
             except SearchkitError as exc:
                 # The index cannot be read (damaged since it was opened, say).
                 return _error(str(exc), 503)
@@ -205,17 +217,18 @@ class _Api:
         )
 
     def document(self, params: _Params) -> Response:
-        path = self._stored_path(params)
+        path, given = self._stored_path(params)
         query = params.optional_query("q")
-        with self._searcher.current() as searcher:
-            document = searcher.document(path, query, resolve=False)
+        exact = params.boolean("exact")
+        with self._searcher.current() as searcher, _named(given):
+            document = searcher.document(path, query, exact=exact, resolve=False)
         return _json(document_record(document))
 
     def similar(self, params: _Params) -> Response:
-        path = self._stored_path(params)
+        path, given = self._stored_path(params)
         limit = params.integer("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         offset = params.integer("offset", 0, 0, MAX_OFFSET)
-        with self._searcher.current() as searcher:
+        with self._searcher.current() as searcher, _named(given):
             result = searcher.similar(path, limit=limit, offset=offset, resolve=False)
         return _json(
             {"query": result.query, "count": result.total, "offset": offset, "limit": limit, "hits": self._hits(result)}
@@ -233,10 +246,10 @@ class _Api:
     def _hits(self, result: SearchResult) -> list[dict[str, object]]:
         return [hit_record(hit, searched=result.searched, suggestion=result.suggestion) for hit in result.hits]
 
-    def _stored_path(self, params: _Params) -> str:
+    def _stored_path(self, params: _Params) -> tuple[str, str]:
         """The path the index stores for the `path` (as the API shows it) or `path_bytes`
         (a name that is not UTF-8, in base64) of a request: made absolute against the
-        folder served from, by its text alone."""
+        folder served from, by its text alone; and the path as given, to name it."""
         typed, encoded = params.get("path"), params.get("path_bytes")
         if (typed is None) == (encoded is None):
             raise BadRequest("give either path or path_bytes")
@@ -248,9 +261,19 @@ class _Api:
         else:
             assert typed is not None
             path = typed
-        if not path or "\0" in path or len(path) > 4096:
-            raise BadRequest("path is empty, too long, or holds a NUL")
-        return path if os.path.isabs(path) else os.path.join(self._working_dir, path)
+        if not path or "\0" in path or len(path) > MAX_PATH_CHARS:
+            raise BadRequest(f"path is empty, longer than {MAX_PATH_CHARS:,} characters, or holds a NUL")
+        return path if os.path.isabs(path) else os.path.join(self._working_dir, path), path
+
+
+@contextlib.contextmanager
+def _named(given: str) -> Iterator[None]:
+    """A document not found named by the path as the request gave it (the folder the
+    server runs in is nobody's business)."""
+    try:
+        yield
+    except DocumentNotFound:
+        raise BadRequest(f"{shown_path(given)} is not in the index", 404) from None
 
 
 def _json(record: object, status: int = 200) -> Response:
@@ -298,7 +321,7 @@ class _Params:
 
     def boolean(self, name: str) -> bool:
         value = self.get(name)
-        if value is None:
+        if value is None or value == "":
             return False
         if value.lower() in TRUE_WORDS:
             return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from searchkit.server import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS
+from searchkit.server import MAX_LIMIT, MAX_OFFSET, MAX_PATH_CHARS, MAX_QUERY_CHARS
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _SPANS = {
@@ -73,7 +73,18 @@ _ERROR = {
 
 
 def _parameter(name: str, description: str, schema: dict[str, Any], *, required: bool = False) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
+    """A query parameter; an optional one given empty (`since=`, as a form sends an
+    empty field) is as if not given."""
+    if required:
+        return {"name": name, "in": "query", "required": True, "description": description, "schema": schema}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "allowEmptyValue": True,
+        "description": f"{description} Empty: as if not given.",
+        "schema": schema,
+    }
 
 
 def _answers(schema: str, *statuses: int, media: str = "application/json") -> dict[str, Any]:
@@ -82,8 +93,11 @@ def _answers(schema: str, *statuses: int, media: str = "application/json") -> di
         400: "A parameter is missing, malformed or out of range, or the query cannot be parsed.",
         401: "The server asks for an access token, and none was given.",
         404: "The path is not a document of the index.",
+        414: "The request's address (path and query string) is longer than 64 KB.",
+        431: "The request's headers are larger than 16 KB.",
         503: "The index cannot be read.",
     }
+    statuses = (*statuses, 414, 431)
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     ok = {"description": "The answer.", "content": {media: {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
     return {"200": ok, **{str(status): {"description": said[status], **error} for status in statuses}}
@@ -107,12 +121,13 @@ def openapi_document() -> dict[str, Any]:
             {"type": "integer", "minimum": 0, "maximum": limits["offset"], "default": 0},
         ),
     ]
+    path_text = {"type": "string", "minLength": 1, "maxLength": MAX_PATH_CHARS}
     document_path = [
-        _parameter("path", "The document's path, as a hit's `path` gives it.", {"type": "string", "maxLength": 4096}),
+        _parameter("path", "The document's path, as a hit's `path` gives it.", path_text),
         _parameter(
             "path_bytes",
             "Instead of `path`, for a name that is not UTF-8: a hit's `path_bytes`.",
-            {"type": "string", "maxLength": 8192},
+            {"type": "string", "maxLength": 4 * ((MAX_PATH_CHARS + 2) // 3)},
         ),
     ]
     date = {"type": "string", "maxLength": 40, "examples": ["2025-03", "2025-03-21", "30d"]}
@@ -168,6 +183,12 @@ def openapi_document() -> dict[str, Any]:
                         **_answers("SearchAnswer", 400, 401, 503),
                         "200": {
                             "description": "The answer.",
+                            "headers": {
+                                "X-Total-Count": {
+                                    "description": "With format=tsv: how many documents match.",
+                                    "schema": {"type": "integer", "minimum": 0},
+                                }
+                            },
                             "content": {
                                 "application/json": {"schema": {"$ref": "#/components/schemas/SearchAnswer"}},
                                 "text/plain": {"schema": {"type": "string"}},
@@ -183,7 +204,14 @@ def openapi_document() -> dict[str, Any]:
                     "parameters": [
                         *document_path,
                         _parameter(
-                            "q", "Highlight this query's matches.", {"type": "string", "maxLength": limits["query"]}
+                            "q",
+                            "Highlight this query's matches, the query read as a search reads it.",
+                            {"type": "string", "maxLength": limits["query"]},
+                        ),
+                        _parameter(
+                            "exact",
+                            "Highlight the query only as typed, as a search with exact=true.",
+                            {"type": "boolean", "default": False},
                         ),
                     ],
                     "responses": _answers("Document", 400, 401, 404, 503),
@@ -205,7 +233,16 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
         },
+        # Asked only of a server started with --token.
+        "security": [{}, {"bearer": []}],
         "components": {
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "searchkit serve --token: $SEARCHKIT_TOKEN, or the one it prints.",
+                }
+            },
             "schemas": {
                 "Hit": _HIT,
                 "Rewrite": _REWRITE,
@@ -253,6 +290,7 @@ def openapi_document() -> dict[str, Any]:
                         **_DATE_FIELDS,
                         "text": {"type": "string"},
                         "highlights": _SPANS,
+                        "searched": {"$ref": "#/components/schemas/Rewrite"},
                     },
                 },
                 "Stats": {
@@ -279,6 +317,6 @@ def openapi_document() -> dict[str, Any]:
                         "analyzer": {"type": "object", "additionalProperties": {"type": "string"}},
                     },
                 },
-            }
+            },
         },
     }

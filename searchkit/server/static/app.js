@@ -138,9 +138,6 @@ function stateFrom(url) {
     fileDates: p.get("file_dates") === "1",
     doc: p.get("doc"),
     docBytes: p.get("doc_bytes"),
-    // The query whose matches a document shows, when the search read the typed one
-    // as another (the document API reads a query as typed).
-    marked: p.get("marked"),
   };
 }
 
@@ -150,7 +147,6 @@ function urlOf(state) {
   if (state.docBytes) p.set("doc_bytes", state.docBytes);
   else if (state.doc) p.set("doc", state.doc);
   if (state.q) p.set("q", state.q);
-  if (state.marked && (state.doc || state.docBytes)) p.set("marked", state.marked);
   if (state.since) p.set("since", state.since);
   if (state.until) p.set("until", state.until);
   if (state.sort === "date") p.set("sort", "date");
@@ -162,7 +158,7 @@ function urlOf(state) {
 }
 
 function searchOf(state) {
-  return { ...state, doc: null, docBytes: null, marked: null };
+  return { ...state, doc: null, docBytes: null };
 }
 
 /**
@@ -329,10 +325,7 @@ function dateElement(record) {
 
 function documentState(hit) {
   const state = shown.state ?? stateFrom(location.href);
-  const marked = shown.answer?.searched?.query ?? state.marked ?? null;
-  return hit.path_bytes
-    ? { ...searchOf(state), docBytes: hit.path_bytes, marked }
-    : { ...searchOf(state), doc: hit.path, marked };
+  return hit.path_bytes ? { ...searchOf(state), docBytes: hit.path_bytes } : { ...searchOf(state), doc: hit.path };
 }
 
 function documentLink(hit, className, onOpen) {
@@ -579,9 +572,10 @@ async function renderDocument(state) {
   const { number: mine, signal } = begin();
   showView("document");
   const path = state.docBytes ? { path_bytes: state.docBytes } : { path: state.doc };
-  const marked = state.marked ?? state.q;
   try {
-    const record = await ask("document", { ...path, q: marked }, signal);
+    // The document API reads the query as the search did (a query searched instead is
+    // highlighted as searched), so the matches are those the hit's snippet showed.
+    const record = await ask("document", { ...path, q: state.q, exact: state.exact ? "true" : "" }, signal);
     if (mine !== latest) return;
     shown.document = record;
     drawDocument(state, record);
