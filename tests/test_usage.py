@@ -14,7 +14,7 @@ from test_terminal import SEARCHKIT
 
 from searchkit.cli import app
 
-COMMANDS = ["index", "push", "remove", "query", "similar", "show", "segment", "stats"]
+COMMANDS = ["index", "push", "remove", "query", "similar", "show", "segment", "stats", "serve"]
 
 
 def test_every_command_is_listed_with_its_summary() -> None:
