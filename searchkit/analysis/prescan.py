@@ -93,6 +93,28 @@ def stretches(text: str, syllables: Iterable[str]) -> list[tuple[int, int]] | No
     return found
 
 
+def _phrase_places(text: str, syllables: Sequence[str]) -> list[tuple[int, int]] | None:
+    """The stretches of `text` where `syllables` may stand together: each place where
+    they are written one after the other in any spelling, with only white space or
+    punctuation between, widened to white space; [] when there is none. None when the
+    text is to be analyzed whole (as for `stretches`). A phrase of common syllables
+    ("ngân sách nhà nước") is analyzed where it may be, not around every "nhà"."""
+    if len(text) < PRESCAN_FROM or _NOT_PRESCANNABLE.search(text):
+        return None
+    needles = [s.translate(_PRESCAN) for s in syllables]
+    if not all(needles):
+        return None
+    pattern = r"(?<!\w)" + r"\W+".join(re.escape(needle) for needle in needles) + r"(?!\w)"
+    found: list[tuple[int, int]] = []
+    for match in re.finditer(pattern, text.translate(_PRESCAN)):
+        start, end = widened(text, match.start(), match.end())
+        if found and start <= found[-1][1]:
+            found[-1] = (found[-1][0], max(end, found[-1][1]))
+        else:
+            found.append((start, end))
+    return found
+
+
 def has_phrase(text: str, syllables: Sequence[str], *, exact: bool = False) -> bool:
     """Whether `syllables` stand in `text` together and in order, with no punctuation
     between them: as the analyzer writes them (lower case, canonical spelling) when
@@ -100,7 +122,7 @@ def has_phrase(text: str, syllables: Sequence[str], *, exact: bool = False) -> b
     if not syllables:
         return False
     wanted, length = list(syllables), len(syllables)
-    found = stretches(text, wanted)
+    found = _phrase_places(text, wanted)
     for start, end in [(0, len(text))] if found is None else found:
         analysis = analyze(text[start:end], words=False)
         texts, positions = (analysis.syllable_texts if exact else analysis.folded_texts), analysis.positions
