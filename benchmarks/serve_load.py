@@ -263,9 +263,10 @@ def search_target(base_url: str, query: str, **params: str) -> str:
 class Server:
     """A `searchkit serve --port 0` process on an index, its address read from its first line on stderr."""
 
-    def __init__(self, children: Children, index: Path, *, cpu: int | None, cwd: Path) -> None:
+    def __init__(self, children: Children, index: Path, *, cpu: int | None, cwd: Path, workers: int = 1) -> None:
         self._children = children
-        command = pinned(cpu, [searchkit_command(), "serve", "--index", str(index), "--port", "0"])
+        serve = [searchkit_command(), "serve", "--index", str(index), "--port", "0", "--workers", str(workers)]
+        command = pinned(cpu, serve)
         self.process = children.start(
             command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
@@ -562,6 +563,19 @@ def stamp(path: Path) -> tuple[int, int, int] | None:
 
 
 @dataclass
+class Steady:
+    """The loads on a server of the base index with `workers` processes."""
+
+    workers: int
+    pinning: str
+    one_client: Latency | None
+    fixed_rate: Latency | None
+    most: Latency | None
+    answered: int  # queries that found something
+    failures: list[str]  # what the server wrote of a failure
+
+
+@dataclass
 class LoadDuringIndexing:
     """A load while an index run adds articles: its answers and the run, times relative to the first request."""
 
@@ -598,6 +612,7 @@ def load_during_indexing(
     run_after: float,
     workdir: Path,
     pin: bool,
+    workers: int,
 ) -> LoadDuringIndexing:
     """`load` on a fresh copy of the base index, served by a fresh server, while `searchkit index` adds the new
     articles: the run starts `run_after` s into the load, which goes on for at least `seconds` s and until
@@ -606,7 +621,9 @@ def load_during_indexing(
     shutil.rmtree(live, ignore_errors=True)
     progress(f"copying the index to {live}")
     shutil.copytree(base.path, live)
-    server = Server(children, live, cpu=SERVER_CPU if pin else None, cwd=workdir)
+    # One process is pinned to its CPU; several take every CPU (and share one with vegeta).
+    pin = pin and workers == 1
+    server = Server(children, live, cpu=SERVER_CPU if pin else None, cwd=workdir, workers=workers)
     try:
         progress(f"{load.name} while an index run adds {new_articles:,} articles: warming up the server")
         server.warm_up(queries)
@@ -767,9 +784,7 @@ class Figures:
     answered: int
     new_articles: int
     new_folder: Path
-    one_client: Latency | None
-    fixed_rate: Latency | None
-    most: Latency | None
+    steady: list[Steady]
     library: list[float]
     ranking: list[float]  # the library without snippets
     cli: list[float]
@@ -803,28 +818,45 @@ def print_tables(figures: Figures, args: argparse.Namespace) -> None:
         " time).",
         "",
         LATENCY_HEADER.format(first="load"),
-        latency_row("one client at a time", figures.one_client),
-        latency_row(f"{RATE} requests/s, open loop, {args.duration:g} s", figures.fixed_rate),
-        latency_row(f"{CLIENTS} clients, closed loop, {args.duration / 2:g} s", figures.most),
-        "",
     ]
-    fixed = figures.fixed_rate
-    if fixed is not None:
+    for loads in figures.steady:
+        workers = f"{loads.workers} worker{'s' if loads.workers > 1 else ''}"
         out += [
-            f"| goal at {RATE} requests/s (issue 20) | measured | |",
-            "| --- | --- | --- |",
-            f"| p50 ≤ {GOAL_P50_MS:.0f} ms | {ms(fixed.p50)} ms | {verdict(fixed.p50 <= GOAL_P50_MS)} |",
-            f"| p99 ≤ {GOAL_P99_MS:.0f} ms | {ms(fixed.p99)} ms | {verdict(fixed.p99 <= GOAL_P99_MS)} |",
-            f"| no error | {fixed.errors:,} errors of {fixed.requests:,} | {verdict(fixed.errors == 0)} |",
-            f"| the rate held (vegeta sent on time) | {fixed.requests:,} sent, {fixed.sent_rate:.1f}/s; longest pause"
-            f" between two {ms(fixed.longest_pause)} ms | {verdict(fixed.sent_rate >= RATE * 0.98)} |",
-            "",
+            latency_row(f"{workers}: one client at a time", loads.one_client),
+            latency_row(f"{workers}: {RATE} requests/s, open loop, {args.duration:g} s", loads.fixed_rate),
+            latency_row(f"{workers}: {CLIENTS} clients, closed loop, {args.duration / 2:g} s", loads.most),
         ]
-        if fixed.rate < fixed.sent_rate * 0.98:
+    out.append("")
+    out += ["- " + f"{loads.workers} worker(s): {loads.pinning}." for loads in figures.steady]
+    out.append("")
+    out += [
+        f"| goal at {RATE} requests/s (issue 20) | "
+        + " | ".join(f"{loads.workers} worker(s)" for loads in figures.steady)
+        + " |",
+        "| --- |" + " --- |" * len(figures.steady),
+    ]
+    fixed_rates = [loads.fixed_rate for loads in figures.steady]
+    rows: list[tuple[str, Callable[[Latency], str]]] = [
+        (f"p50 ≤ {GOAL_P50_MS:.0f} ms", lambda f: f"{ms(f.p50)} ms {verdict(f.p50 <= GOAL_P50_MS)}"),
+        (f"p99 ≤ {GOAL_P99_MS:.0f} ms", lambda f: f"{ms(f.p99)} ms {verdict(f.p99 <= GOAL_P99_MS)}"),
+        ("no error", lambda f: f"{f.errors:,} of {f.requests:,} {verdict(f.errors == 0)}"),
+        (
+            "the rate held (vegeta sent on time)",
+            lambda f: (
+                f"{f.sent_rate:.1f}/s, longest pause {ms(f.longest_pause)} ms {verdict(f.sent_rate >= RATE * 0.98)}"
+            ),
+        ),
+    ]
+    for name, cell in rows:
+        out.append(f"| {name} | " + " | ".join(cell(f) if f else "—" for f in fixed_rates) + " |")
+    out.append("")
+    for loads in figures.steady:
+        fixed = loads.fixed_rate
+        if fixed is not None and fixed.rate < fixed.sent_rate * 0.98:
             out += [
-                f"At {RATE} requests/s the server answered {fixed.rate:.1f} a second, fewer than it was sent: requests"
-                f" queued, and the wait grew through the run (p50 {ms(fixed.early_p50)} ms for the requests of its"
-                f" first tenth, {ms(fixed.late_p50)} ms for those of its last).",
+                f"At {RATE} requests/s, {loads.workers} worker(s) answered {fixed.rate:.1f} a second, fewer than"
+                f" sent: requests queued, and the wait grew through the run (p50 {ms(fixed.early_p50)} ms for the"
+                f" requests of its first tenth, {ms(fixed.late_p50)} ms for those of its last).",
                 "",
             ]
     if figures.indexing:
@@ -854,12 +886,13 @@ def print_tables(figures: Figures, args: argparse.Namespace) -> None:
         (name, len(times), statistics.median(times), percentile(times, 0.99), statistics.mean(times))
         for name, times in rows
     ]
-    for name, stretch in (
-        ("serve, one client at a time", figures.one_client),
-        (f"serve, {RATE} requests/s", figures.fixed_rate),
-    ):
-        if stretch is not None:
-            timed.append((name, stretch.requests, stretch.p50, stretch.p99, stretch.mean))
+    for loads in figures.steady:
+        for name, stretch in (
+            (f"serve, {loads.workers} worker(s), one client at a time", loads.one_client),
+            (f"serve, {loads.workers} worker(s), {RATE} requests/s", loads.fixed_rate),
+        ):
+            if stretch is not None:
+                timed.append((name, stretch.requests, stretch.p50, stretch.p99, stretch.mean))
     name = 'the CLI: `searchkit query "…" --json`, a process each'
     timed.append((name, len(cli), statistics.median(cli), max(cli), statistics.mean(cli)))
     out += [
@@ -872,12 +905,12 @@ def print_tables(figures: Figures, args: argparse.Namespace) -> None:
         out.append(f"| {name} | {count:,} | {ms(p50)} | {ms(p99)} | {ms(mean)} | {p50 / lib_p50:.1f}x |")
     out.append("")
     out.append(
-        f"The CLI's p99 column is its slowest of {len(cli)} runs. The server searches one query at a time, so the"
-        f" library's mean time a query, {statistics.mean(library):.1f} ms, bounds what it can answer:"
+        f"The CLI's p99 column is its slowest of {len(cli)} runs. A server process searches one query at a time, so"
+        f" the library's mean time a query, {statistics.mean(library):.1f} ms, bounds what each can answer:"
         f" {1000 / statistics.mean(library):.0f} a second."
     )
     out += ["", *library_by_kind(figures.queries, library, figures.ranking), ""]
-    one = figures.one_client
+    one = figures.steady[0].one_client
     if one is not None and one.overhead_p50 is not None:
         saved = statistics.median(cli) / one.p50
         out.append(
@@ -932,6 +965,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--workdir", type=Path, metavar="DIR", help="where articles and indexes go (default: temp)")
     parser.add_argument("--keep", action="store_true", help="keep the workdir; reuse the articles and index in it")
+    parser.add_argument(
+        "--workers",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[1, 2],
+        metavar="N,M",
+        help="the loads with `searchkit serve --workers N`, then M, … (default 1,2); the index runs with the last",
+    )
     args = parser.parse_args(argv)
     quick = args.quick
     defaults = {"duration": 10 if quick else 60, "queries": 200 if quick else 500, "cli_runs": 10 if quick else 30}
@@ -957,23 +997,26 @@ def count_articles(source: Path) -> int:
         return sum(1 for member in archive if member.isfile() and member.name.endswith(".txt"))
 
 
-def run(args: argparse.Namespace, workdir: Path, children: Children) -> None:
-    vegeta = find_vegeta()
-    described = machine()  # its load average before this run adds to it
-    pin = not args.no_pin and (os.cpu_count() or 1) >= 2 and shutil.which("taskset") is not None
-    count = args.articles or count_articles(args.source)
-    articles = article_copy(args.source, count, workdir, keep=args.keep)
-    base = base_index(articles, workdir, keep=args.keep)
-    progress(f"drawing {args.queries:,} queries from the titles (seed {args.seed})")
-    queries = draw_queries(articles, args.queries, args.seed)
-    new_articles = min(args.new_articles, len(articles))
-    new_folder = write_new_articles(articles[:new_articles], workdir / f"new-{new_articles}")[0].parent
+def steady_loads(
+    children: Children,
+    vegeta: str,
+    index: Path,
+    queries: list[Query],
+    args: argparse.Namespace,
+    workdir: Path,
+    *,
+    pin: bool,
+    workers: int,
+) -> Steady:
+    """One client, the fixed rate and the clients on a fresh server of `index` with `workers` processes."""
+    # One process is pinned to its CPU, vegeta to the other; several take every CPU (sharing one with vegeta).
+    pin = pin and workers == 1
     server_cpu, load_cpu = (SERVER_CPU, LOAD_CPU) if pin else (None, None)
-
-    server = Server(children, base.path, cpu=server_cpu, cwd=workdir)
+    server = Server(children, index, cpu=server_cpu, cwd=workdir, workers=workers)
     try:
-        progress(f"server at {server.url}; warming up with every query once")
-        answered = server.warm_up(queries)
+        progress(f"server with {workers} worker(s) at {server.url}; warming up with every query once")
+        for _ in range(workers):  # each process answers its share: warm them all
+            answered = server.warm_up(queries)
         targets = workdir / "targets.txt"
         write_targets(targets, server.url, queries)
         results = workdir / "results.bin"
@@ -1009,7 +1052,34 @@ def run(args: argparse.Namespace, workdir: Path, children: Children) -> None:
             )
         )
     finally:
-        server_failures = server.stop()
+        failures = server.stop()
+    if failures:
+        progress("the server wrote:\n" + "\n".join(failures[:20]))
+    pinning = (
+        f"the server on CPU {SERVER_CPU}, vegeta on CPU {LOAD_CPU}"
+        if pin
+        else "not pinned: the server's processes and vegeta on any CPU"
+    )
+    return Steady(workers, pinning, one_client, fixed_rate, most, answered, failures)
+
+
+def run(args: argparse.Namespace, workdir: Path, children: Children) -> None:
+    vegeta = find_vegeta()
+    described = machine()  # its load average before this run adds to it
+    pin = not args.no_pin and (os.cpu_count() or 1) >= 2 and shutil.which("taskset") is not None
+    count = args.articles or count_articles(args.source)
+    articles = article_copy(args.source, count, workdir, keep=args.keep)
+    base = base_index(articles, workdir, keep=args.keep)
+    progress(f"drawing {args.queries:,} queries from the titles (seed {args.seed})")
+    queries = draw_queries(articles, args.queries, args.seed)
+    new_articles = min(args.new_articles, len(articles))
+    new_folder = write_new_articles(articles[:new_articles], workdir / f"new-{new_articles}")[0].parent
+    server_cpu = SERVER_CPU if pin else None
+
+    steady = [
+        steady_loads(children, vegeta, base.path, queries, args, workdir, pin=pin, workers=workers)
+        for workers in args.workers
+    ]
 
     progress(f"the library: {len(queries):,} queries, three times (the first pass warms)")
     library, ranking = library_latencies(base.path, queries, server_cpu)
@@ -1036,11 +1106,12 @@ def run(args: argparse.Namespace, workdir: Path, children: Children) -> None:
                     run_after=run_after,
                     workdir=workdir,
                     pin=pin,
+                    workers=args.workers[-1],
                 )
             )
     pinning = (
-        f"Pinned: the server on CPU {SERVER_CPU} and vegeta on CPU {LOAD_CPU} (`taskset`); the library and the CLI"
-        f" on CPU {SERVER_CPU}; the index run on every CPU."
+        f"One server process is pinned to CPU {SERVER_CPU} and vegeta to CPU {LOAD_CPU} (`taskset`); several take"
+        f" every CPU, as vegeta then does. The library and the CLI run on CPU {SERVER_CPU}; the index run on every CPU."
         if pin
         else "Not pinned: every process on any CPU."
     )
@@ -1050,17 +1121,15 @@ def run(args: argparse.Namespace, workdir: Path, children: Children) -> None:
         pinning=pinning,
         base=base,
         queries=queries,
-        answered=answered,
+        answered=steady[0].answered,
         new_articles=new_articles,
         new_folder=new_folder,
-        one_client=one_client,
-        fixed_rate=fixed_rate,
-        most=most,
+        steady=steady,
         library=library,
         ranking=ranking,
         cli=cli,
         indexing=indexing,
-        server_failures=server_failures,
+        server_failures=[line for loads in steady for line in loads.failures],
     )
     print_tables(figures, args)
 

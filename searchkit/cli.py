@@ -691,6 +691,16 @@ def serve_command(
             show_default=False,
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            "-w",
+            min=1,
+            max=64,
+            help="Processes answering at once, each with the index open (one per core is the most that helps).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the index over HTTP, kept open: a JSON API (described at /openapi.json)
     and a search page at /. Each new commit of the index is seen without a restart.
@@ -707,7 +717,9 @@ def serve_command(
         import secrets
 
         secret = os.environ.get("SEARCHKIT_TOKEN") or secrets.token_urlsafe(24)
-    settings = ServerSettings(index, host=host, port=port, token=secret, allowed_hosts=tuple(allow_host or ()))
+    settings = ServerSettings(
+        index, host=host, port=port, token=secret, allowed_hosts=tuple(allow_host or ()), workers=workers
+    )
     if not is_loopback(host):
         guarded = "each request needs the access token" if token else "anyone who can reach it can search the index"
         env.note(f"warning: listening on {host}, not only this machine: {guarded}")

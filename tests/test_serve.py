@@ -580,3 +580,33 @@ def test_nothing_answers_with_a_traceback(demo_server: Server) -> None:
         status, _headers, body = demo_server.get(target)
         assert status in (200, 400, 404)
         assert b"Traceback" not in body and b'File "' not in body
+
+
+def test_workers_answer_alike_follow_commits_and_stop_together(tmp_path: Path) -> None:
+    folder = tmp_path / "tin"
+    folder.mkdir()
+    shutil.copy(corpus_file("tien-phong"), folder / "toa-dam.txt")
+    index = tmp_path / "index"
+    assert cli("index", str(folder), "--index", str(index)).exit_code == 0
+    server = start_server(index, "--workers", "3", cwd=tmp_path)
+    try:
+        workers = [int(pid) for pid in subprocess.check_output(["pgrep", "-P", str(server.process.pid)]).split()]
+        assert len(workers) == 3
+        # Requests on connections of their own are spread over the workers; each answers alike.
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            answers = list(pool.map(lambda _: server.json("/api/search", {"q": "công an"})[1], range(36)))
+        for answer in answers:
+            answer.pop("milliseconds")
+        assert all(answer == answers[0] for answer in answers) and answers[0]["count"] == 1
+
+        shutil.copy(corpus_file("hoi-thao-quy-che"), folder / "hai-phong.txt")
+        assert cli("index", str(folder), "--index", str(index)).exit_code == 0
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            found = list(pool.map(lambda _: server.json("/api/search", {"q": "Hải Phòng"})[1]["count"], range(36)))
+        assert found == [1] * 36
+    finally:
+        server.process.send_signal(signal.SIGTERM)
+        said = server.stop()
+    assert server.process.returncode == 0
+    assert said.splitlines() == ["searchkit: stopped"]
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]

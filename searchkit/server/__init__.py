@@ -10,14 +10,21 @@ imported by a `searchkit query` process.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import ipaddress
+import os
+import signal
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from searchkit.errors import SearchkitError
+
+if TYPE_CHECKING:
+    from searchkit.live import LiveSearcher
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8737
@@ -46,6 +53,8 @@ class ServerSettings:
     allowed_hosts: tuple[str, ...] = field(default=())
     # The folder paths are shown relative to, as `searchkit query` run there shows them.
     working_dir: Path = field(default_factory=Path.cwd)
+    # Processes answering requests, each with the index open.
+    workers: int = 1
 
     @property
     def loopback(self) -> bool:
@@ -98,34 +107,105 @@ def url_of(sock: socket.socket, host: str) -> str:
 def serve(settings: ServerSettings, *, listening: Callable[[str], None]) -> None:
     """Serve the index until interrupted (Ctrl-C, SIGTERM); `listening` is called with
     the server's address once it accepts connections. Raises `ServerError`, and the
-    errors of opening the index."""
-    try:
-        import uvicorn
+    errors of opening the index.
 
-        from searchkit.server.app import create_app
+    With `settings.workers` above 1, that many processes answer on the one socket, each
+    with the index open: a search holds the interpreter, so one process answers one
+    search at a time, and a slow one makes the others wait."""
+    try:
+        import uvicorn  # noqa: F401
+
+        from searchkit.server.app import create_app  # noqa: F401
     except ImportError:
         raise ServerError('searchkit serve needs the serve extra: pip install "searchkit[serve]"') from None
     from searchkit.live import LiveSearcher
 
     sock = bind(settings.host, settings.port)
     try:
-        with LiveSearcher(settings.index_dir) as searcher:
-            port = sock.getsockname()[1]
-            app = create_app(settings, searcher, port=port)
-            config = uvicorn.Config(
-                app,
-                log_level="warning",
-                access_log=False,
-                server_header=False,
-                proxy_headers=False,
-                lifespan="off",
-                # A head larger than this is refused by uvicorn (400, not JSON) when it
-                # arrives in parts; the app's guard refuses smaller ones that are still
-                # too large (`app.MAX_TARGET_BYTES`, `MAX_HEADER_BYTES`), with JSON.
-                h11_max_incomplete_event_size=256 * 1024,
-            )
-            server = uvicorn.Server(config)
-            listening(url_of(sock, settings.host))
-            server.run(sockets=[sock])
+        if settings.workers == 1:
+            with LiveSearcher(settings.index_dir) as searcher:
+                listening(url_of(sock, settings.host))
+                _answer(settings, searcher, sock)
+            return
+        # Opened once here, so that an index that cannot be opened is one error.
+        LiveSearcher(settings.index_dir).close()
+        workers = [_worker(settings, sock) for _ in range(settings.workers)]
+        listening(url_of(sock, settings.host))
+        _wait(workers)
     finally:
         sock.close()
+
+
+def _answer(settings: ServerSettings, searcher: LiveSearcher, sock: socket.socket) -> None:
+    """Answer requests on `sock` until a signal stops it."""
+    import uvicorn
+
+    from searchkit.server.app import create_app
+
+    config = uvicorn.Config(
+        create_app(settings, searcher),
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,
+        lifespan="off",
+        # A head larger than this is refused by uvicorn (400, not JSON) when it arrives
+        # in parts; the app's guard refuses smaller ones that are still too large
+        # (`app.MAX_TARGET_BYTES`, `MAX_HEADER_BYTES`), with JSON.
+        h11_max_incomplete_event_size=256 * 1024,
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _worker(settings: ServerSettings, sock: socket.socket) -> int:
+    """A process of its own answering on `sock` (forked: it shares the socket, and the
+    modules already imported); its pid."""
+    from searchkit.live import LiveSearcher
+
+    pid = os.fork()
+    if pid:
+        return pid
+    # The worker: it ends as uvicorn ends it, on the SIGINT of Ctrl-C (which the whole
+    # process group gets) or the SIGTERM the first process passes on; uvicorn raises the
+    # signal again once it has finished the requests under way.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    status = 0
+    try:
+        with LiveSearcher(settings.index_dir) as searcher:
+            _answer(settings, searcher, sock)
+    except KeyboardInterrupt:
+        pass
+    except BaseException:
+        status = 1
+    finally:
+        os._exit(status)
+
+
+def _wait(workers: list[int]) -> None:
+    """Wait for the workers to end; when this process is stopped (Ctrl-C, SIGTERM),
+    stop them first, and raise KeyboardInterrupt."""
+    left = set(workers)
+
+    def stop(signum: int, frame: object) -> None:
+        # Later signals (Ctrl-C after SIGTERM) must not cut the stopping short and leave
+        # workers behind: they are noted and let be.
+        for other in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(other, lambda signum, frame: None)
+        raise KeyboardInterrupt
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while left:
+            pid, _status = os.wait()
+            left.discard(pid)
+    except KeyboardInterrupt:
+        for pid in left:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        for pid in left:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        raise
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

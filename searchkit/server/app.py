@@ -86,7 +86,7 @@ class BadRequest(Exception):
         self.status = status
 
 
-def create_app(settings: ServerSettings, searcher: LiveSearcher, *, port: int) -> ASGIApp:
+def create_app(settings: ServerSettings, searcher: LiveSearcher) -> ASGIApp:
     """The ASGI application of `searchkit serve` for the index `searcher` follows."""
     api = _Api(settings, searcher)
     page = _page_files()
