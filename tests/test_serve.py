@@ -380,8 +380,9 @@ def serve_process(*args: str, timeout: float = 30) -> subprocess.CompletedProces
     )
 
 
-def test_a_port_in_use_is_a_one_line_error(demo_server: Server, demo_index: Path) -> None:
-    done = serve_process("--index", str(demo_index), "--port", str(demo_server.port))
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_port_in_use_is_a_one_line_error(demo_server: Server, demo_index: Path, workers: str) -> None:
+    done = serve_process("--index", str(demo_index), "--port", str(demo_server.port), "--workers", workers)
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
         f"searchkit: error: port {demo_server.port} on 127.0.0.1 is in use; choose another with --port"

@@ -72,27 +72,44 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """A listening socket on `host` and `port` (0: any free port); raises `ServerError`
-    when the address is taken or cannot be used."""
+def bind(host: str, port: int, *, count: int = 1) -> list[socket.socket]:
+    """`count` listening sockets on `host` and `port` (0: any free port), each for a
+    process of its own: the kernel spreads new connections over them (SO_REUSEPORT),
+    where processes accepting from one socket would leave them to whichever wakes first,
+    and a client's connections kept alive with it. Raises `ServerError` when the address
+    is taken or cannot be used."""
     try:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         infos = socket.getaddrinfo(host.strip("[]"), port, family, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)
     except (OSError, UnicodeError) as exc:
         raise ServerError(f"cannot listen on {host}: {getattr(exc, 'strerror', None) or exc}") from None
     family, kind, proto, _name, address = infos[0]
-    sock = socket.socket(family, kind, proto)
+    shared = count > 1 and hasattr(socket, "SO_REUSEPORT")
+    sockets: list[socket.socket] = []
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(2048)
+        if shared:
+            # Taken alone first: a port some other process listens on is in use, even one
+            # that lets others share it.
+            with socket.socket(family, kind, proto) as alone:
+                alone.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                alone.bind(address)
+                address = (address[0], alone.getsockname()[1], *address[2:])
+        for _ in range(count if shared else 1):
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if shared:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind(address)
+            sock.listen(2048)
+            sock.set_inheritable(True)
     except OSError as exc:
-        sock.close()
+        for sock in sockets:
+            sock.close()
         if exc.errno == errno.EADDRINUSE:
             raise ServerError(f"port {port} on {host} is in use; choose another with --port") from None
         raise ServerError(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
-    sock.set_inheritable(True)
-    return sock
+    return sockets
 
 
 def url_of(sock: socket.socket, host: str) -> str:
@@ -120,20 +137,28 @@ def serve(settings: ServerSettings, *, listening: Callable[[str], None]) -> None
         raise ServerError('searchkit serve needs the serve extra: pip install "searchkit[serve]"') from None
     from searchkit.live import LiveSearcher
 
-    sock = bind(settings.host, settings.port)
+    sockets = bind(settings.host, settings.port, count=settings.workers)
     try:
         if settings.workers == 1:
             with LiveSearcher(settings.index_dir) as searcher:
-                listening(url_of(sock, settings.host))
-                _answer(settings, searcher, sock)
+                listening(url_of(sockets[0], settings.host))
+                _answer(settings, searcher, sockets[0])
             return
         # Opened once here, so that an index that cannot be opened is one error.
         LiveSearcher(settings.index_dir).close()
-        workers = [_worker(settings, sock) for _ in range(settings.workers)]
-        listening(url_of(sock, settings.host))
+        # A socket of its own for each worker where the system has them, else one for all.
+        mine = sockets if len(sockets) == settings.workers else sockets * settings.workers
+        workers = [_worker(settings, sock, sockets) for sock in mine]
+        url = url_of(sockets[0], settings.host)
+        # Only the workers accept: a socket left open here would take its share of the
+        # connections and answer none, were its worker to end.
+        for sock in sockets:
+            sock.close()
+        listening(url)
         _wait(workers)
     finally:
-        sock.close()
+        for sock in sockets:
+            sock.close()
 
 
 def _answer(settings: ServerSettings, searcher: LiveSearcher, sock: socket.socket) -> None:
@@ -157,14 +182,17 @@ def _answer(settings: ServerSettings, searcher: LiveSearcher, sock: socket.socke
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def _worker(settings: ServerSettings, sock: socket.socket) -> int:
-    """A process of its own answering on `sock` (forked: it shares the socket, and the
+def _worker(settings: ServerSettings, sock: socket.socket, sockets: list[socket.socket]) -> int:
+    """A process of its own answering on `sock`, one of `sockets` (forked: it has the
     modules already imported); its pid."""
     from searchkit.live import LiveSearcher
 
     pid = os.fork()
     if pid:
         return pid
+    for other in sockets:
+        if other is not sock:
+            other.close()
     # The worker: it ends as uvicorn ends it, on the SIGINT of Ctrl-C (which the whole
     # process group gets) or the SIGTERM the first process passes on; uvicorn raises the
     # signal again once it has finished the requests under way.
