@@ -33,6 +33,7 @@ asks for the title alone). AND, OR and NOT combine the documents matched.
 from __future__ import annotations
 
 import itertools
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -259,17 +260,43 @@ def retyped(node: Node, text_of: Callable[[Leaf], str]) -> Node:
     return type(node)(tuple(retyped(item, text_of) for item in node.items))
 
 
+class CheckedWords:
+    """The documents found to hold each word of three syllables or more, checked in
+    their stored text (the costly part of matching: "ngân sách nhà nước" reads 400
+    documents), kept by a searcher for the commit it reads and shared by its searches:
+    a query asked again, or a word in another query, is not checked again. The least
+    recently used go first once `most_bytes` of them are kept."""
+
+    def __init__(self, documents: int, most_bytes: int = 64 * 1024 * 1024) -> None:
+        self._kept: OrderedDict[tuple[Word, str], np.ndarray] = OrderedDict()
+        self._most = max(16, most_bytes // max(1, documents))
+
+    def get(self, key: tuple[Word, str]) -> np.ndarray | None:
+        found = self._kept.get(key)
+        if found is not None:
+            self._kept.move_to_end(key)
+        return found
+
+    def keep(self, key: tuple[Word, str], documents: np.ndarray) -> None:
+        documents.flags.writeable = False  # shared by searches: none may change it
+        self._kept[key] = documents
+        if len(self._kept) > self._most:
+            self._kept.popitem(last=False)
+
+
 class Matcher:
     """The documents that match each part of an analyzed query, as boolean arrays over
     every document, worked out once per part for one search (ranking and the
-    fallback ask again)."""
+    fallback ask again); with `checked`, words checked in stored text are kept for the
+    searches after it."""
 
-    def __init__(self, postings: Postings, *, file_dates: bool = False) -> None:
+    def __init__(self, postings: Postings, *, file_dates: bool = False, checked: CheckedWords | None = None) -> None:
         self._postings = postings
         # Whether `date:` takes in the documents dated only by their file's time.
         self.file_dates = file_dates
         self._leaves: dict[int, tuple[Leaf, np.ndarray]] = {}
         self._words: dict[tuple[Word, str], np.ndarray] = {}
+        self._checked = checked
 
     def documents(self, node: Node) -> np.ndarray | None:
         """The documents matching `node`; None for a node with nothing searchable in it
@@ -340,6 +367,8 @@ class Matcher:
         given)."""
         key = (word, fields["syllables"])
         found = self._words.get(key)
+        if found is None and self._checked is not None:
+            found = self._checked.get(key)
         if found is not None:
             return found if among is None else found & among
         postings = self._postings
@@ -356,6 +385,8 @@ class Matcher:
                     checked[d] = has_phrase(read(d), word.syllables, exact=word.exact)
                 if among is None:
                     self._words[key] = checked
+                    if self._checked is not None:
+                        self._checked.keep(key, checked)
                 return checked
         self._words[key] = found
         return found if among is None else found & among

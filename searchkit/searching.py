@@ -13,6 +13,7 @@ import numpy as np
 
 from searchkit.errors import DocumentNotFound, QuerySyntaxError
 from searchkit.matching import (
+    CheckedWords,
     Marks,
     Matcher,
     analyze_leaves,
@@ -120,6 +121,7 @@ class Searcher(QueryReader[Matcher]):
         self._syllable_count = self._store.total_length(BODY_FIELDS["syllables"])
         super().__init__()
         self._date_numbers: dict[bool, np.ndarray] = {}
+        self._checked = CheckedWords(self._store.doc_count_all)
 
     def __enter__(self) -> Searcher:
         return self
@@ -234,7 +236,7 @@ class Searcher(QueryReader[Matcher]):
         return sum(self._postings.frequency(fields[view], term) for fields in (BODY_FIELDS, TITLE_FIELDS))
 
     def _new_state(self) -> Matcher:
-        return Matcher(self._postings)
+        return Matcher(self._postings, checked=self._checked)
 
     def _words_match(self, words: Node, state: Matcher) -> bool | None:
         found = state.documents(words)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from searchkit.analysis import analyze
 from searchkit.analysis.prescan import has_phrase
-from searchkit.searching import search
+from searchkit.searching import Searcher, search
 
 ARTICLES = {path.name: path.read_text(encoding="utf-8") for path in sorted(CORPUS.glob("*.txt"))}
 
@@ -76,3 +76,26 @@ def test_a_phrase_does_not_run_across_punctuation(demo_index: Path) -> None:
     # "chính trị - xã hội" is written in the corpus; "trị xã" never stands together.
     assert search(demo_index, '"chính trị - xã hội"').hits
     assert not search(demo_index, '"chính trị xã hội"').hits
+
+
+def test_a_searcher_answers_a_phrase_again_from_what_it_checked_as_a_fresh_one(demo_index: Path) -> None:
+    # A server's searcher keeps the documents each phrase was checked to be in; asking
+    # again, in another query or field, or as typed rather than folded, must not change
+    # an answer.
+    queries = [
+        '"công an cấp huyện"',
+        '"cong an cap huyen"',
+        '"công an cấp huyện" NOT "Hải Phòng"',
+        'title:"công an cấp huyện"',
+        '"an ninh trật tự" OR "tổ chức chính trị"',
+        '"tổ chức chính trị"',
+        "cong an thanh pho ha noi",
+    ]
+    with Searcher(demo_index) as kept:
+        for _ in range(2):
+            for query in queries:
+                with Searcher(demo_index) as fresh:
+                    expected = fresh.search(query, limit=None, snippets=0)
+                again = kept.search(query, limit=None, snippets=0)
+                assert [(hit.path, hit.score) for hit in again.hits] == [(hit.path, hit.score) for hit in expected.hits]
+                assert again.total == expected.total
