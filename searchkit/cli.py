@@ -692,15 +692,17 @@ def serve_command(
         ),
     ] = None,
     workers: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--workers",
             "-w",
             min=1,
             max=64,
-            help="Processes answering at once, each with the index open (one per core is the most that helps).",
+            help="Processes answering at once, each with the index open; one per core is the most that helps"
+            " [2, or 1 on a machine of one core].",
+            show_default=False,
         ),
-    ] = 1,
+    ] = None,
 ) -> None:
     """Serve the index over HTTP, kept open: a JSON API (described at /openapi.json)
     and a search page at /. Each new commit of the index is seen without a restart.
@@ -709,7 +711,7 @@ def serve_command(
 
     Example: searchkit serve --port 8737, then open http://127.0.0.1:8737/
     """
-    from searchkit.server import ServerSettings, is_loopback, serve
+    from searchkit.server import ServerSettings, default_workers, is_loopback, serve
 
     env = Environment()
     secret = None
@@ -718,7 +720,12 @@ def serve_command(
 
         secret = os.environ.get("SEARCHKIT_TOKEN") or secrets.token_urlsafe(24)
     settings = ServerSettings(
-        index, host=host, port=port, token=secret, allowed_hosts=tuple(allow_host or ()), workers=workers
+        index,
+        host=host,
+        port=port,
+        token=secret,
+        allowed_hosts=tuple(allow_host or ()),
+        workers=workers or default_workers(),
     )
     if not is_loopback(host):
         guarded = "each request needs the access token" if token else "anyone who can reach it can search the index"

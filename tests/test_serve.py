@@ -410,9 +410,10 @@ def test_without_the_serve_extra_it_says_how_to_install_it(demo_index: Path) -> 
     ]
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
-def test_ctrl_c_or_sigterm_stops_it_quietly(demo_index: Path, stop: signal.Signals) -> None:
-    server = start_server(demo_index)
+def test_ctrl_c_or_sigterm_stops_it_quietly(demo_index: Path, stop: signal.Signals, workers: str) -> None:
+    server = start_server(demo_index, "--workers", workers)
     assert server.json("/api/search", {"q": "công an"})[0] == 200
     server.process.send_signal(stop)
     said = server.stop()

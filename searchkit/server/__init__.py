@@ -62,6 +62,12 @@ class ServerSettings:
         return is_loopback(self.host)
 
 
+def default_workers() -> int:
+    """Two processes where there are two cores or more: a slow search then holds up only
+    half the requests (more use more memory, each process warming its own caches)."""
+    return min(2, os.cpu_count() or 1)
+
+
 def is_loopback(host: str) -> bool:
     """Whether `host` (a name or an address) is this machine's loopback."""
     if host.lower() == "localhost":
