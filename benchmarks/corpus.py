@@ -27,3 +27,19 @@ def copy_articles(source: Path, count: int, folder: Path) -> list[Path]:
                     assert extracted is not None
                     (folder / Path(member.name).name).write_bytes(extracted.read())
     return sorted(folder.glob("*.txt"))
+
+
+def work_folder(prefix: str, workdir: Path | None, *, keep: bool) -> Path:
+    """Where a benchmark puts its copies and indexes: with `keep`, `workdir` itself (made
+    if need be), to reuse them next time; else a new folder, inside `workdir` if given, so
+    that removing it at the end removes nothing else."""
+    import tempfile
+
+    if keep:
+        folder = workdir or Path(tempfile.mkdtemp(prefix=prefix))
+        folder.mkdir(parents=True, exist_ok=True)
+    else:
+        if workdir:
+            workdir.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=workdir))
+    return folder.resolve()

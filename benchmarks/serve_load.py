@@ -55,7 +55,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -67,7 +66,7 @@ from pathlib import Path
 
 from peers import read_article
 
-from corpus import copy_articles
+from corpus import copy_articles, work_folder
 
 RATE = 50  # requests/s, open loop
 CLIENTS = 20  # closed loop
@@ -1151,14 +1150,7 @@ def run(args: argparse.Namespace, workdir: Path, children: Children) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    if args.keep:
-        workdir = args.workdir or Path(tempfile.mkdtemp(prefix="searchkit-serve-load-"))
-        workdir.mkdir(parents=True, exist_ok=True)
-    else:
-        if args.workdir:
-            args.workdir.mkdir(parents=True, exist_ok=True)
-        workdir = Path(tempfile.mkdtemp(prefix="searchkit-serve-load-", dir=args.workdir))
-    workdir = workdir.resolve()
+    workdir = work_folder("searchkit-serve-load-", args.workdir, keep=args.keep)
     children = Children()
     # Ctrl-C and SIGTERM stop the run through the `finally` below, which stops every child. SIGINT is handled even
     # when this process was started ignoring it (in the background of a script): so the children, which inherit an

@@ -60,6 +60,8 @@ from pathlib import Path
 from peers import read_article
 from segment_speed import read_lines
 
+from corpus import work_folder
+
 SECTIONS = ("segment", "index", "cold", "batch", "engines")
 DEFAULT_QUERY = "công an cấp huyện"
 # Run as `python speed.py --naive-index FOLDER INDEX`: the naive pipeline, in a child process.
@@ -1038,15 +1040,7 @@ def main(argv: list[str] | None = None) -> None:
         naive_index(Path(argv[1]), Path(argv[2]))
         return
     args = parse_args(argv)
-    if args.keep:
-        workdir = args.workdir or Path(tempfile.mkdtemp(prefix="searchkit-speed-"))
-        workdir.mkdir(parents=True, exist_ok=True)
-    else:
-        # A new folder, inside --workdir if given, so that removing it at the end removes nothing else.
-        if args.workdir:
-            args.workdir.mkdir(parents=True, exist_ok=True)
-        workdir = Path(tempfile.mkdtemp(prefix="searchkit-speed-", dir=args.workdir))
-    workdir = workdir.resolve()
+    workdir = work_folder("searchkit-speed-", args.workdir, keep=args.keep)
     try:
         run(args, workdir)
     finally:

@@ -277,12 +277,18 @@ def test_documents_of_jsonl_records_and_of_names_not_utf8(tmp_path: Path, monkey
 # ---- it follows the index -------------------------------------------------------------------
 
 
-def test_a_new_commit_is_searched_without_a_restart(tmp_path: Path) -> None:
+def one_article_index(tmp_path: Path) -> tuple[Path, Path]:
+    """A folder of one demo article (on the Hanoi police), and an index of it."""
     folder = tmp_path / "tin"
     folder.mkdir()
     shutil.copy(corpus_file("tien-phong"), folder / "toa-dam.txt")
     index = tmp_path / "index"
     assert cli("index", str(folder), "--index", str(index)).exit_code == 0
+    return folder, index
+
+
+def test_a_new_commit_is_searched_without_a_restart(tmp_path: Path) -> None:
+    folder, index = one_article_index(tmp_path)
     server = start_server(index, cwd=tmp_path)
     try:
         assert server.json("/api/search", {"q": "Hải Phòng"})[1]["count"] == 0
@@ -306,11 +312,7 @@ def test_a_new_commit_is_searched_without_a_restart(tmp_path: Path) -> None:
 
 
 def test_it_answers_from_the_last_commit_while_a_run_writes(tmp_path: Path) -> None:
-    folder = tmp_path / "tin"
-    folder.mkdir()
-    shutil.copy(corpus_file("tien-phong"), folder / "toa-dam.txt")
-    index = tmp_path / "index"
-    assert cli("index", str(folder), "--index", str(index)).exit_code == 0
+    folder, index = one_article_index(tmp_path)
     server = start_server(index, cwd=tmp_path)
     try:
         before = server.json("/api/search", {"q": "công an cấp huyện"})[1]
@@ -585,11 +587,7 @@ def test_nothing_answers_with_a_traceback(demo_server: Server) -> None:
 
 
 def test_workers_answer_alike_follow_commits_and_stop_together(tmp_path: Path) -> None:
-    folder = tmp_path / "tin"
-    folder.mkdir()
-    shutil.copy(corpus_file("tien-phong"), folder / "toa-dam.txt")
-    index = tmp_path / "index"
-    assert cli("index", str(folder), "--index", str(index)).exit_code == 0
+    folder, index = one_article_index(tmp_path)
     server = start_server(index, "--workers", "3", cwd=tmp_path)
     try:
         workers = [int(pid) for pid in subprocess.check_output(["pgrep", "-P", str(server.process.pid)]).split()]
