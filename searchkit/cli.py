@@ -711,14 +711,17 @@ def serve_command(
 
     Example: searchkit serve --port 8737, then open http://127.0.0.1:8737/
     """
-    from searchkit.server import ServerSettings, default_workers, is_loopback, serve
+    from searchkit.server import ServerSettings, default_workers, serve
 
     env = Environment()
-    secret = None
+    # A token made up here is printed in the address; one from the environment is not.
+    secret = made_up = None
     if token:
         import secrets
 
-        secret = os.environ.get("SEARCHKIT_TOKEN") or secrets.token_urlsafe(24)
+        secret = os.environ.get("SEARCHKIT_TOKEN") or None
+        if secret is None:
+            secret = made_up = secrets.token_urlsafe(24)
     settings = ServerSettings(
         index,
         host=host,
@@ -727,12 +730,12 @@ def serve_command(
         allowed_hosts=tuple(allow_host or ()),
         workers=workers or default_workers(),
     )
-    if not is_loopback(host):
+    if not settings.loopback:
         guarded = "each request needs the access token" if token else "anyone who can reach it can search the index"
         env.note(f"warning: listening on {host}, not only this machine: {guarded}")
 
     def listening(url: str) -> None:
-        shown = f"{url}?token={secret}" if secret and not os.environ.get("SEARCHKIT_TOKEN") else url
+        shown = f"{url}?token={made_up}" if made_up else url
         env.note(f"serving {index} at {shown} (Ctrl-C stops)")
         env.stderr.flush()
 

@@ -151,13 +151,13 @@ def rewrite_record(searched: Rewrite) -> dict[str, str]:
 
 
 # Tabs, line breaks and other control characters, which would break a line of
-# tab-separated values into the wrong cells or lines.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+# tab-separated values into the wrong cells or lines (or a message into lines).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 def tsv_line(cells: list[str]) -> str:
     """One line of tab-separated values; a tab or line break inside a cell becomes a space."""
-    return "\t".join(_CONTROL.sub(" ", cell) for cell in cells) + "\n"
+    return "\t".join(CONTROL_CHARACTERS.sub(" ", cell) for cell in cells) + "\n"
 
 
 def hit_cells(hit: Hit) -> list[str]:

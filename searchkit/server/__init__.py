@@ -132,9 +132,10 @@ def serve(settings: ServerSettings, *, listening: Callable[[str], None]) -> None
     the server's address once it accepts connections. Raises `ServerError`, and the
     errors of opening the index.
 
-    With `settings.workers` above 1, that many processes answer on the one socket, each
-    with the index open: a search holds the interpreter, so one process answers one
-    search at a time, and a slow one makes the others wait."""
+    With `settings.workers` above 1, that many processes answer on the one port, each
+    with the index open and a socket of its own (see `bind`): a search holds the
+    interpreter, so one process answers one search at a time, and a slow one makes the
+    others wait."""
     try:
         import uvicorn  # noqa: F401
 
@@ -155,12 +156,11 @@ def serve(settings: ServerSettings, *, listening: Callable[[str], None]) -> None
         # A socket of its own for each worker where the system has them, else one for all.
         mine = sockets if len(sockets) == settings.workers else sockets * settings.workers
         workers = [_worker(settings, sock, sockets) for sock in mine]
-        url = url_of(sockets[0], settings.host)
+        listening(url_of(sockets[0], settings.host))
         # Only the workers accept: a socket left open here would take its share of the
         # connections and answer none, were its worker to end.
         for sock in sockets:
             sock.close()
-        listening(url)
         _wait(workers)
     finally:
         for sock in sockets:

@@ -20,7 +20,6 @@ import ipaddress
 import json
 import logging
 import os
-import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
@@ -37,7 +36,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from searchkit.errors import DocumentNotFound, QuerySyntaxError, SearchkitError
 from searchkit.live import LiveSearcher
 from searchkit.paths import shown_path
-from searchkit.render import document_record, hit_cells, hit_record, rewrite_record, stats_record, tsv_line
+from searchkit.render import (
+    CONTROL_CHARACTERS,
+    document_record,
+    hit_cells,
+    hit_record,
+    rewrite_record,
+    stats_record,
+    tsv_line,
+)
 from searchkit.searching import SearchResult, SortOrder
 from searchkit.server import MAX_LIMIT, MAX_OFFSET, MAX_PATH_CHARS, MAX_QUERY_CHARS, ServerSettings
 from searchkit.server.openapi import openapi_document
@@ -101,8 +108,8 @@ def create_app(settings: ServerSettings, searcher: LiveSearcher) -> ASGIApp:
     ]
     app = Starlette(
         routes=routes,
-        exception_handlers={404: _not_found, 405: _not_allowed, 500: _internal_error},
-        max_body_size=0,
+        # Methods and bodies are the guard's to refuse, before a route is chosen.
+        exception_handlers={404: _not_found, 500: _internal_error},
     )
     return _Guard(app, settings)
 
@@ -115,21 +122,14 @@ def _error(message: str, status: int, headers: Mapping[str, str] | None = None) 
     return JSONResponse({"error": one_line(message)}, status_code=status, headers={**_NO_STORE, **(headers or {})})
 
 
-# Line breaks and other control characters, which would break a message into lines.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
 def one_line(message: str) -> str:
-    """`message` with its line breaks and control characters escaped (\\n, \\x85)."""
-    return _CONTROL.sub(lambda found: found[0].encode("unicode_escape").decode("ascii"), message)
+    """`message` with its line breaks and control characters escaped (\\n, \\x85): the
+    characters a line of the CLI's tab-separated output may not hold either."""
+    return CONTROL_CHARACTERS.sub(lambda found: found[0].encode("unicode_escape").decode("ascii"), message)
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
     return _error(f"no such page: {request.url.path}", 404)
-
-
-async def _not_allowed(request: Request, exc: Exception) -> Response:
-    return _error(f"{request.method} is not allowed here: the API only answers GET", 405, {"allow": "GET, HEAD"})
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:
@@ -397,12 +397,12 @@ class _Guard:
             return _error(f"the request's address is longer than {MAX_TARGET_BYTES:,} bytes", 414)
         if self._token is None:
             return None
-        query = scope.get("query_string", b"").decode("latin-1")
-        offered = dict(parse_qsl(query, keep_blank_values=True)).get("token")
+        pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        offered = dict(pairs).get("token")
         if scope["path"] == "/" and offered is not None and _same(offered, self._token):
             # The address `searchkit serve` printed: keep the token in a cookie and take
             # it out of the address (and so out of the history and the address bar).
-            kept = urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "token"])
+            kept = urlencode([(k, v) for k, v in pairs if k != "token"])
             answer = Response(status_code=303, headers={"location": "/" + (f"?{kept}" if kept else "")})
             answer.set_cookie(TOKEN_COOKIE, self._token, httponly=True, samesite="strict", path="/")
             return answer
