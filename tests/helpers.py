@@ -129,11 +129,15 @@ def contents(index_dir: Path, *, statistics: bool) -> dict[object, object]:
 class Server:
     """A `searchkit serve` process of its own, on a free loopback port."""
 
-    def __init__(self, process: subprocess.Popen[str], url: str, started: list[str] | None = None) -> None:
+    def __init__(
+        self, process: subprocess.Popen[str], url: str, started: list[str] | None = None, token: str | None = None
+    ) -> None:
         self.process = process
         self.url = url  # http://127.0.0.1:PORT/
         # What it wrote on stderr as it started, the line with its address last.
         self.started = started or []
+        # The access token printed in its address (one it made up), if any.
+        self.token = token
 
     @property
     def port(self) -> int:
@@ -199,8 +203,8 @@ def start_server(index_dir: Path, *options: str, cwd: Path | None = None, env: d
     said = []
     for line in process.stderr:
         said.append(line)
-        found = re.search(r"serving .* at (http://\S+?/)(\?token=\S+)? ", line)
+        found = re.search(r"serving .* at (http://\S+?/)(?:\?token=(\S+))? ", line)
         if found:
-            return Server(process, found[1], [line.rstrip("\n") for line in said])
+            return Server(process, found[1], [line.rstrip("\n") for line in said], found[2])
     process.wait()
     raise AssertionError(f"searchkit serve did not start: {''.join(said)}")

@@ -492,19 +492,23 @@ def test_no_cors_header_is_sent_and_every_answer_is_strict(demo_server: Server) 
         assert "server" not in headers
 
 
-def request(server: Server, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> tuple[int, str]:
+def request(
+    server: Server, method: str, target: str, headers: dict[str, str], body: bytes = b""
+) -> tuple[int, http.client.HTTPResponse, str]:
+    """Any request, as written (no redirect followed): the status, the answer (for its
+    headers) and its body."""
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     try:
         connection.request(method, target, body=body or None, headers=headers)
         answer = connection.getresponse()
-        return answer.status, answer.read().decode("utf-8", "replace")
+        return answer.status, answer, answer.read().decode("utf-8", "replace")
     finally:
         connection.close()
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
 def test_only_get_is_answered(demo_server: Server, method: str) -> None:
-    status, body = request(demo_server, method, "/api/search?q=x", {"Access-Control-Request-Method": "GET"})
+    status, _answer, body = request(demo_server, method, "/api/search?q=x", {"Access-Control-Request-Method": "GET"})
     assert status == 405
     assert json.loads(body)["error"].startswith(f"{method} is not allowed")
 
@@ -531,12 +535,8 @@ def test_with_a_token_every_request_needs_it(demo_index: Path) -> None:
 
         # The address it prints sets a cookie the page's own requests carry, and takes the
         # token out of the address.
-        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-        connection.request("GET", f"/?token={token}&q=c%C3%B4ng")
-        answer = connection.getresponse()
-        answer.read()
-        connection.close()
-        assert answer.status == 303
+        status, answer, _body = request(server, "GET", f"/?token={token}&q=c%C3%B4ng", {})
+        assert status == 303
         assert answer.getheader("location") == "/?q=c%C3%B4ng"
         cookie = answer.getheader("set-cookie") or ""
         assert "HttpOnly" in cookie and "SameSite=strict" in cookie
@@ -547,26 +547,13 @@ def test_with_a_token_every_request_needs_it(demo_index: Path) -> None:
 
 
 def test_a_token_made_up_is_printed_in_the_address(demo_index: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "SEARCHKIT_TOKEN"}
-    process = subprocess.Popen(
-        [*SERVE, "--index", str(demo_index), "--port", "0", "--token"],
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    server = start_server(demo_index, "--token", env={"SEARCHKIT_TOKEN": ""})
     try:
-        assert process.stderr is not None
-        line = process.stderr.readline()
-        address = line.split(" at ", 1)[1].split(" ")[0]
-        port = int(address.split(":")[2].split("/")[0])
-        token = address.split("?token=", 1)[1]
-        assert len(token) >= 24
-        server = Server(process, f"http://127.0.0.1:{port}/")
+        assert server.token is not None and len(server.token) >= 24
         assert server.get("/api/stats")[0] == 401
-        assert server.get("/api/stats", headers={"Authorization": f"Bearer {token}"})[0] == 200
+        assert server.get("/api/stats", headers={"Authorization": f"Bearer {server.token}"})[0] == 200
     finally:
-        process.send_signal(signal.SIGINT)
-        process.communicate(timeout=30)
+        server.stop()
 
 
 def test_only_the_page_files_are_served(demo_server: Server) -> None:
